@@ -1,0 +1,54 @@
+package org.llemma4j.launch;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point of the {@code launch} CLI: {@code launch <command> [options]}. */
+public final class Launch {
+
+    private Launch() {
+    }
+
+    /** Every command, in the order {@code --help} lists them. */
+    static Map<String, Command> commands() {
+        Map<String, Command> commands = new LinkedHashMap<>();
+        for (Command c : List.<Command>of()) {
+            commands.put(c.name(), c);
+        }
+        return commands;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Map<String, Command> commands = commands();
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            printHelp(commands);
+            return args.length == 0 ? 2 : 0;
+        }
+        Command command = commands.get(args[0]);
+        if (command == null) {
+            System.err.println("launch: unknown command '" + args[0] + "'; commands: " + commands.keySet());
+            return 2;
+        }
+        try {
+            return command.run(Arrays.asList(args).subList(1, args.length));
+        } catch (UsageException e) {
+            System.err.println("launch " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("launch " + command.name() + ": " + e.getMessage());
+            e.printStackTrace(System.err);
+            return 1;
+        }
+    }
+
+    private static void printHelp(Map<String, Command> commands) {
+        System.out.println("usage: launch <command> [options]   (launch <command> --help for its options)");
+        commands.values().forEach(c -> System.out.printf("  %-12s %s%n", c.name(), c.summary()));
+    }
+}
