@@ -1,0 +1,101 @@
+package org.llemma4j.trainer.model;
+
+import static org.llemma4j.trainer.model.LlamaLayout.layer;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.trainer.nn.Attention;
+import org.llemma4j.trainer.nn.AttentionKernel;
+import org.llemma4j.trainer.nn.CrossEntropy;
+import org.llemma4j.trainer.nn.ParameterSet;
+import org.llemma4j.trainer.nn.RmsNorm;
+import org.llemma4j.trainer.nn.RotaryEmbedding;
+import org.llemma4j.trainer.nn.SwiGluMlp;
+import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.nn.VocabEmbedding;
+
+/**
+ * A Llama decoder: token embedding, N pre-norm blocks (RMSNorm, RoPE attention, RMSNorm, SwiGLU MLP), a final
+ * RMSNorm and the output layer (untied unless the config ties it to the embedding).
+ *
+ * <p>The model owns its parameters and RoPE tables; close it to free them.
+ */
+public final class Llama implements AutoCloseable {
+
+    private final LlamaConfig config;
+    private final ParameterSet params;
+    private final RotaryEmbedding rope;
+    private final VocabEmbedding embedding;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final RmsNorm finalNorm;
+    private final Tensor output;       // output: (V_local, H)
+    private final TensorParallelPlan tp;
+
+    /**
+     * Allocates a freshly initialized model.
+     *
+     * @param dtype  parameter and activation dtype: bf16 for training, fp32 or fp64 for oracles
+     * @param seed   the run seed; initialization depends on it and on each parameter's name only
+     */
+    public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed) {
+        this.config = config;
+        this.tp = tp;
+        this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd());
+        this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
+        this.embedding = new VocabEmbedding(params.get(LlamaLayout.EMBEDDING), tp);
+        for (int i = 0; i < config.numLayers(); i++) {
+            Attention attention = new Attention(
+                    params.get(layer(i, "self_attn.q_proj.weight")),
+                    params.get(layer(i, "self_attn.k_proj.weight")),
+                    params.get(layer(i, "self_attn.v_proj.weight")),
+                    params.get(layer(i, "self_attn.o_proj.weight")),
+                    config.headDim(), rope, kernel, tp);
+            SwiGluMlp mlp = new SwiGluMlp(
+                    params.get(layer(i, "mlp.gate_proj.weight")),
+                    params.get(layer(i, "mlp.up_proj.weight")),
+                    params.get(layer(i, "mlp.down_proj.weight")), tp);
+            layers.add(new DecoderLayer(
+                    new RmsNorm(params.get(layer(i, "input_layernorm.weight")), config.normEps()), attention,
+                    new RmsNorm(params.get(layer(i, "post_attention_layernorm.weight")), config.normEps()), mlp));
+        }
+        this.finalNorm = new RmsNorm(params.get(LlamaLayout.FINAL_NORM), config.normEps());
+        this.output = params.get(config.tieEmbeddings() ? LlamaLayout.EMBEDDING : LlamaLayout.OUTPUT);
+    }
+
+    /** tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype. */
+    public Tensor forward(Tensor tokens) {
+        Tensor x = embedding.forward(tokens);            // (B, T, H)
+        for (DecoderLayer layer : layers) {
+            x = layer.forward(x);
+        }
+        return torch.linear(tp.copyToRegion(finalNorm.forward(x)), output);
+    }
+
+    /** tokens, targets: (B, T) int64 -> () fp32 mean next-token cross entropy. */
+    public Tensor loss(Tensor tokens, Tensor targets) {
+        Tensor logits = forward(tokens);                 // (B, T, V)
+        return CrossEntropy.mean(logits.view(-1, logits.size(2)), targets.reshape(-1));
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public ParameterSet parameters() {
+        return params;
+    }
+
+    public ScalarType dtype() {
+        return Tensors.dtype(params.flat());
+    }
+
+    @Override
+    public void close() {
+        rope.close();
+        params.close();
+    }
+}

@@ -1,0 +1,50 @@
+package org.llemma4j.trainer.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Grouped-query self-attention with RoPE. q, k and v projections are column-parallel (each tensor-parallel rank
+ * owns whole heads, and whole key/value groups), the output projection row-parallel.
+ */
+public final class Attention {
+
+    private final Tensor wq;   // wq: (heads_local * d, H)
+    private final Tensor wk;   // wk: (kvHeads_local * d, H)
+    private final Tensor wv;   // wv: (kvHeads_local * d, H)
+    private final Tensor wo;   // wo: (H, heads_local * d)
+    private final long headDim;
+    private final RotaryEmbedding rope;
+    private final AttentionKernel kernel;
+    private final TensorParallelPlan tp;
+
+    public Attention(Tensor wq, Tensor wk, Tensor wv, Tensor wo, long headDim, RotaryEmbedding rope,
+                     AttentionKernel kernel, TensorParallelPlan tp) {
+        this.wq = wq;
+        this.wk = wk;
+        this.wv = wv;
+        this.wo = wo;
+        this.headDim = headDim;
+        this.rope = rope;
+        this.kernel = kernel;
+        this.tp = tp;
+    }
+
+    /** x: (B, T, H) -> (B, T, H). */
+    public Tensor forward(Tensor x) {
+        long b = x.size(0);
+        long t = x.size(1);
+        Tensor in = tp.copyToRegion(x);
+        Tensor q = heads(torch.linear(in, wq), b, t);            // (B, heads_local, T, d)
+        Tensor k = heads(torch.linear(in, wk), b, t);            // (B, kvHeads_local, T, d)
+        Tensor v = heads(torch.linear(in, wv), b, t);            // (B, kvHeads_local, T, d)
+        Tensor y = kernel.attend(rope.apply(q), rope.apply(k), v);   // (B, heads_local, T, d)
+        Tensor merged = y.transpose(1, 2).reshape(b, t, y.size(1) * headDim);   // (B, T, heads_local * d)
+        return tp.reduceFromRegion(torch.linear(merged, wo));
+    }
+
+    // (B, T, n * d) -> (B, n, T, d)
+    private Tensor heads(Tensor projected, long b, long t) {
+        return projected.view(b, t, projected.size(2) / headDim, headDim).transpose(1, 2);
+    }
+}

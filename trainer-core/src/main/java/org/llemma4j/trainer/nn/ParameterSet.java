@@ -1,0 +1,147 @@
+package org.llemma4j.trainer.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Owns every parameter of the model: one contiguous buffer in the training dtype, of which each parameter is a
+ * view (Megatron's layout, which the fp32 gradient buffer and the optimizer mirror element for element).
+ *
+ * <p>Parameters that take weight decay come first in the buffer, so the optimizer decays one prefix of it
+ * instead of walking a mask.
+ *
+ * <p>Initialization does not depend on the tensor-parallel degree: each whole tensor is drawn from a generator
+ * seeded by the run seed and the parameter's name, then this rank keeps its slice. TP=1 and TP=2 therefore start
+ * from the same model.
+ */
+public final class ParameterSet implements AutoCloseable {
+
+    private final Tensor flat;                          // flat: (numel,) training dtype, does not require grad
+    private final Map<String, Param> params;            // in buffer order
+    private final long decayedNumel;
+
+    private ParameterSet(Tensor flat, Map<String, Param> params, long decayedNumel) {
+        this.flat = flat;
+        this.params = params;
+        this.decayedNumel = decayedNumel;
+    }
+
+    /**
+     * Allocates and initializes the parameters declared by {@code specs} for this rank of {@code tp}.
+     *
+     * @param dtype the training dtype of the parameters (bf16, or fp32 for oracles)
+     * @param seed  the run seed ({@code seed})
+     * @param std   {@code init_method_std}
+     */
+    public static ParameterSet allocate(List<ParamSpec> specs, TensorParallelPlan tp, ScalarType dtype, long seed,
+                                        double std) {
+        List<ParamSpec> ordered = new ArrayList<>(specs.stream().filter(ParamSpec::decay).toList());
+        ordered.addAll(specs.stream().filter(s -> !s.decay()).toList());
+
+        long total = 0;
+        long decayed = 0;
+        for (ParamSpec spec : ordered) {
+            long n = numel(spec.localShape(tp.size()));
+            total += n;
+            if (spec.decay()) {
+                decayed += n;
+            }
+        }
+        Tensor flat = torch.empty(new long[] {total}, new TensorOptions(dtype), new MemoryFormatOptional());
+        flat.retainReference();
+
+        Map<String, Param> params = new LinkedHashMap<>();
+        long offset = 0;
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            for (ParamSpec spec : ordered) {
+                long[] local = spec.localShape(tp.size());
+                long n = numel(local);
+                Tensor view = flat.narrow(0, offset, n).view(local);
+                try (PointerScope scope = new PointerScope()) {
+                    view.copy_(initialSlice(spec, local, tp.rank(), seed, std));
+                }
+                view.requires_grad_(true);
+                view.retainReference();
+                params.put(spec.name(), new Param(spec.name(), view, spec.fullShape(), spec.shardDim(), spec.decay()));
+                offset += n;
+            }
+        }
+        return new ParameterSet(flat, Collections.unmodifiableMap(params), decayed);
+    }
+
+    // The whole tensor drawn in fp32 from its own generator, then this rank's slice of it: (local shape) fp32.
+    private static Tensor initialSlice(ParamSpec spec, long[] local, int tpRank, long seed, double std) {
+        Tensor whole = switch (spec.init()) {
+            case ONES -> torch.ones(spec.fullShape(), new TensorOptions(ScalarType.Float));
+            case NORMAL -> torch.normal(0.0, std, spec.fullShape(),
+                    new GeneratorOptional(torch.make_generator_cpu(parameterSeed(seed, spec.name()))),
+                    new TensorOptions(ScalarType.Float));
+        };
+        if (spec.shardDim() == ShardDim.REPLICATED) {
+            return whole;
+        }
+        int dim = spec.shardDim().dim();
+        return whole.narrow(dim, tpRank * local[dim], local[dim]);
+    }
+
+    /** A generator seed per parameter, stable across JVMs (String.hashCode is specified). */
+    static long parameterSeed(long seed, String name) {
+        return seed * 1_000_003L + name.hashCode();
+    }
+
+    private static long numel(long[] shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
+    /** The parameter called {@code name}; an error names it if the model has no such parameter. */
+    public Tensor get(String name) {
+        Param p = params.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("the model has no parameter " + name);
+        }
+        return p.value();
+    }
+
+    /** All parameters in buffer order (decayed ones first). */
+    public List<Param> params() {
+        return List.copyOf(params.values());
+    }
+
+    /** The contiguous buffer every parameter is a view of. */
+    public Tensor flat() {
+        return flat;
+    }
+
+    /** Elements at the start of {@link #flat()} that take weight decay. */
+    public long decayedNumel() {
+        return decayedNumel;
+    }
+
+    /** Elements held by this rank. */
+    public long numel() {
+        return flat.numel();
+    }
+
+    @Override
+    public void close() {
+        for (Param p : params.values()) {
+            p.value().releaseReference();
+        }
+        flat.releaseReference();
+    }
+}

@@ -1,0 +1,29 @@
+package org.llemma4j.trainer.nn;
+
+import static org.llemma4j.trainer.nn.Tensors.scalar;
+
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Root-mean-square normalization, y = x / sqrt(mean(x^2) + eps) * g. The statistic is taken in fp32 whatever the
+ * input dtype (a bf16 mean over 4096 features loses the low bits that matter); the result is cast back before
+ * the gain is applied, as Hugging Face's Llama does.
+ */
+public final class RmsNorm {
+
+    private final Tensor gain;     // gain: (H,) training dtype
+    private final double eps;
+
+    public RmsNorm(Tensor gain, double eps) {
+        this.gain = gain;
+        this.eps = eps;
+    }
+
+    /** x: (..., H) in the training dtype -> (..., H) same dtype. */
+    public Tensor forward(Tensor x) {
+        Tensor x32 = Tensors.atLeastFloat(x);
+        Tensor inverseRms = x32.square().mean(new long[] {-1}, true, new ScalarTypeOptional()).add(scalar(eps)).rsqrt();
+        return x32.mul(inverseRms).to(Tensors.dtype(x)).mul(gain);
+    }
+}

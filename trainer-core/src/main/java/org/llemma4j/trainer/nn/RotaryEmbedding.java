@@ -1,0 +1,61 @@
+package org.llemma4j.trainer.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Rotary position embedding in the rotate-half convention of Hugging Face and GPT-NeoX: within the rotated part
+ * of a head (its first {@code rotaryDims} dimensions), dimension i is paired with i + rotaryDims/2 and the pair is
+ * turned by the angle pos x base^(-2i/rotaryDims).
+ *
+ * <p>The angle tables are computed in fp64 and stored in fp32: with base 1e6 and positions up to 16k, fp32
+ * products of position and frequency would already be off in the fourth digit.
+ */
+public final class RotaryEmbedding implements AutoCloseable {
+
+    private final int rotaryDims;
+    private final Tensor cos;      // cos: (maxPositions, rotaryDims) fp32, each half repeated
+    private final Tensor sin;      // sin: (maxPositions, rotaryDims) fp32
+
+    public RotaryEmbedding(int rotaryDims, int maxPositions, double base) {
+        this.rotaryDims = rotaryDims;
+        int half = rotaryDims / 2;
+        float[] cosTable = new float[maxPositions * rotaryDims];
+        float[] sinTable = new float[maxPositions * rotaryDims];
+        for (int pos = 0; pos < maxPositions; pos++) {
+            for (int i = 0; i < half; i++) {
+                double angle = pos * Math.pow(base, -2.0 * i / rotaryDims);
+                int row = pos * rotaryDims;
+                cosTable[row + i] = cosTable[row + i + half] = (float) Math.cos(angle);
+                sinTable[row + i] = sinTable[row + i + half] = (float) Math.sin(angle);
+            }
+        }
+        this.cos = Tensors.floatTensor(cosTable, maxPositions, rotaryDims);
+        this.sin = Tensors.floatTensor(sinTable, maxPositions, rotaryDims);
+        cos.retainReference();
+        sin.retainReference();
+    }
+
+    /** x: (B, heads, T, headDim) -> the same shape and dtype, positions 0..T-1 rotated. */
+    public Tensor apply(Tensor x) {
+        long t = x.size(2);
+        long headDim = x.size(3);
+        Tensor x32 = Tensors.atLeastFloat(x);
+        Tensor rot = rotaryDims == headDim ? x32 : x32.narrow(3, 0, rotaryDims);
+        int half = rotaryDims / 2;
+        Tensor rotatedHalf = torch.cat(new TensorVector(rot.narrow(3, half, half).neg(), rot.narrow(3, 0, half)), 3);
+        Tensor out = rot.mul(cos.narrow(0, 0, t).to(Tensors.dtype(x32)))
+                .add(rotatedHalf.mul(sin.narrow(0, 0, t).to(Tensors.dtype(x32))));
+        if (rotaryDims != headDim) {
+            out = torch.cat(new TensorVector(out, x32.narrow(3, rotaryDims, headDim - rotaryDims)), 3);
+        }
+        return out.to(Tensors.dtype(x));
+    }
+
+    @Override
+    public void close() {
+        cos.releaseReference();
+        sin.releaseReference();
+    }
+}

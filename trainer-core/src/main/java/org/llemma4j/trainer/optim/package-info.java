@@ -1,0 +1,2 @@
+/** The optimizer side of training: mixed-precision AdamW with gradient clipping, and the learning-rate schedule. */
+package org.llemma4j.trainer.optim;
