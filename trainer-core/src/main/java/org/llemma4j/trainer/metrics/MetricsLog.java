@@ -1,0 +1,56 @@
+package org.llemma4j.trainer.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes each logged step to the console and as one JSON object per line to {@code <run dir>/metrics.jsonl},
+ * appending, so a resumed run continues the same file.
+ */
+public final class MetricsLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("train");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BufferedWriter out;
+
+    public MetricsLog(Path runDir) {
+        try {
+            Files.createDirectories(runDir);
+            this.out = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open metrics.jsonl in run directory " + runDir, e);
+        }
+    }
+
+    public void log(StepMetrics m) {
+        LOG.info(m.format());
+        write(JSON.convertValue(m, Map.class));
+    }
+
+    /** Any other event (validation loss, a skipped step) as one JSON line. */
+    public void write(Map<?, ?> record) {
+        try {
+            out.write(JSON.writeValueAsString(record));
+            out.newLine();
+            out.flush();      // a crash must not lose the lines of steps that finished
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write metrics.jsonl", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}
