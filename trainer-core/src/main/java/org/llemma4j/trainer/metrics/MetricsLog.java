@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class MetricsLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("train");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // snake_case field names (grad_norm, tokens_per_sec, ...), as GPT-NeoX and TensorBoard users expect.
+    private static final ObjectMapper JSON =
+            new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private final BufferedWriter out;
 
