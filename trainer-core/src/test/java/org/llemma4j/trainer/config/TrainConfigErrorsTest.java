@@ -2,6 +2,8 @@ package org.llemma4j.trainer.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -372,6 +374,8 @@ class TrainConfigErrorsTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> TrainConfig.load(List.of(), List.of("seed=")));
         assertEquals("override seed has no value: \"seed=\"", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(), List.of("seed=# 5")));
+        assertEquals("override seed has no value: \"seed=# 5\"", e.getMessage());
     }
 
     @Test
@@ -407,5 +411,93 @@ class TrainConfigErrorsTest {
                 () -> TrainConfig.load(List.of(duplicate), List.of())).getMessage();
         assertTrue(message.contains("seed"), message);
         assertFalse(message.isBlank());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "use_bias_in_attn_linear=true | use_bias_in_attn_linear true is not supported: it must be false (attention projections have no bias)",
+            "use_bias_in_mlp=true | use_bias_in_mlp true is not supported: it must be false (MLP projections have no bias)",
+            "apply_query_key_layer_scaling=true | apply_query_key_layer_scaling true is not supported: it must be false (scores are scaled by 1/sqrt(head dim) only)",
+            "fp16_lm_cross_entropy=true | fp16_lm_cross_entropy true is not supported: it must be false (the loss is computed in fp32)",
+            "attention_dropout=0.1 | attention_dropout 0.1 is not supported: it must be 0 (dropout is not implemented)",
+            "hidden_dropout=none | hidden_dropout \"none\" is not supported: it must be 0 (dropout is not implemented)",
+            "attention_config=flash | attention_config \"flash\" is not supported: it must be flash or global attention on every layer, e.g. [[[\"flash\"], 32]]",
+    })
+    void everyConditionallyIgnoredKeyRejectsOtherValues(String override, String expected) {
+        assertEquals(expected, error(override));
+    }
+
+    @Test
+    void conditionallyIgnoredKeysAtTheirHarmlessValueAreIgnored() {
+        TrainConfig c = TrainConfig.fromMap(with(dir, "hidden_dropout=0.0", "attention_dropout=0",
+                "use_bias_in_mlp=false", "attention_config=[[[global, flash], 1]]"));
+        assertEquals(List.of("hidden_dropout", "attention_dropout", "use_bias_in_mlp", "attention_config"),
+                c.ignoredKeys());
+    }
+
+    @Test
+    void badSplits() {
+        String expected = "split must be up to three comma-separated non-negative numbers, not all zero, such as"
+                + " \"969,30,1\", got ";
+        assertEquals(expected + "\"1,2,3,4\"", error("split=\"1,2,3,4\""));
+        assertEquals(expected + "\"-1,2,3\"", error("split=\"-1,2,3\""));
+        assertEquals(expected + "\"0,0,0\"", error("split=\"0,0,0\""));
+    }
+
+    @Test
+    void infiniteNumber() {
+        assertEquals("optimizer.params.lr must be a finite number, got \"1e999\"",
+                error("optimizer.params.lr=\"1e999\""));
+    }
+
+    @Test
+    void decayLrToOutOfRange() {
+        assertEquals("decay_lr_to must be in [0.0, 1.0], got 2.0", error("decay_lr_to=2"));
+    }
+
+    @Test
+    void minLrAbovePeak() {
+        assertEquals("min_lr 0.01 must be in [0, lr 0.001]", error("min_lr=0.01"));
+    }
+
+    @Test
+    void bf16PrecisionContradictingDisabledBlock() {
+        assertEquals("precision \"bf16\" contradicts bf16.enabled false", error("precision=bf16", "bf16.enabled=false"));
+    }
+
+    @Test
+    void intermediateSizeOverflowFromHugeHidden() {
+        assertEquals("hidden_size 900000000 gives an intermediate_size over 2^31",
+                error("hidden_size=900000000"));
+    }
+
+    @Test
+    void nonEmptyUnknownSectionIsOneUnknownKey() {
+        Map<String, Object> tree = minimal(dir);
+        tree.put("scheduler", Map.of("type", "WarmupLR"));
+        assertEquals("unknown config key \"scheduler\"", error(tree));
+    }
+
+    @Test
+    void malformedOverrideKeys() {
+        for (String bad : List.of(".seed=1", "seed.=1", "optimizer..lr=1")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(), List.of(bad)));
+            assertTrue(e.getMessage().startsWith("override \"" + bad + "\" has a malformed key"), e.getMessage());
+        }
+    }
+
+    @Test
+    void configFileThatIsADirectory() {
+        String message = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(dir), List.of())).getMessage();
+        assertTrue(message.startsWith("cannot read config file " + dir + ": "), message);
+    }
+
+    @Test
+    void commentOnlyFileIsAnEmptyConfig() {
+        Path comments = file(dir, "comments.yml", "# nothing here yet\n");
+        assertEquals("missing required config keys num_layers, hidden_size, num_attention_heads, vocab_size,"
+                        + " seq_length, train_micro_batch_size_per_gpu, train_iters, optimizer.params.lr",
+                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(comments), List.of())).getMessage());
     }
 }
