@@ -14,20 +14,52 @@ public final class NearestKey {
 
     /**
      * The closest candidate to {@code key}, when its Levenshtein distance is at most 3 and less than half the
-     * length of {@code key} (so {@code seed} does not "suggest" {@code save}-like unrelated short keys).
+     * length of {@code key} (a short key is only "corrected" by a short edit).
+     *
+     * <p>When no full name is close, the last segment is compared with the candidates' last segments, because
+     * the usual mistake with sections is the level, not the spelling: {@code lr} at the top level means
+     * {@code optimizer.params.lr}, {@code optimizer.params.weight_decay} means {@code weight_decay}. That guess
+     * is only offered when it is unambiguous ({@code enabled} could be {@code bf16.enabled} or
+     * {@code fp16.enabled}).
      */
     public static Optional<String> suggest(String key, Collection<String> candidates) {
+        // A key that exists verbatim at another level beats a spelling guess (stage is not a typo of save).
+        Optional<String> sameLeaf = closest(leaf(key), candidates, NearestKey::leaf, 0);
+        if (sameLeaf.isPresent()) {
+            return sameLeaf;
+        }
+        Optional<String> byName = closest(key, candidates, NearestKey::identity, limit(key));
+        return byName.isPresent() ? byName : closest(leaf(key), candidates, NearestKey::leaf, limit(leaf(key)));
+    }
+
+    private static int limit(String key) {
+        return Math.min(3, (key.length() - 1) / 2);
+    }
+
+    private static Optional<String> closest(String key, Collection<String> candidates,
+                                            java.util.function.UnaryOperator<String> view, int limit) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
+        boolean tie = false;
         for (String candidate : candidates) {
-            int d = distance(key, candidate);
+            int d = distance(key, view.apply(candidate));
             if (d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
+                tie = false;
+            } else if (d == bestDistance && !candidate.equals(best)) {
+                tie = true;
             }
         }
-        int limit = Math.min(3, (key.length() - 1) / 2);
-        return best != null && bestDistance <= limit ? Optional.of(best) : Optional.empty();
+        return best != null && bestDistance <= limit && !tie ? Optional.of(best) : Optional.empty();
+    }
+
+    private static String identity(String name) {
+        return name;
+    }
+
+    private static String leaf(String name) {
+        return name.substring(name.lastIndexOf('.') + 1);
     }
 
     /** Levenshtein distance (insert, delete, substitute; each costs 1). */

@@ -500,4 +500,14 @@ class TrainConfigErrorsTest {
                         + " seq_length, train_micro_batch_size_per_gpu, train_iters, optimizer.params.lr",
                 assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(comments), List.of())).getMessage());
     }
+
+    @Test
+    void keyAtTheWrongLevelSuggestsTheRightLevel() {
+        assertEquals("unknown config key \"lr\" (did you mean \"optimizer.params.lr\"?)", error("lr=1e-4"));
+        assertEquals("unknown config key \"optimizer.params.weight_decay\" (did you mean \"weight_decay\"?)",
+                error("optimizer.params.weight_decay=0.1"));
+        assertEquals("unknown config key \"stage\" (did you mean \"zero_optimization.stage\"?)", error("stage=1"));
+        assertEquals("unknown config key \"enabled\"", error("enabled=true"),
+                "bf16.enabled or fp16.enabled: ambiguous, so no guess");
+    }
 }

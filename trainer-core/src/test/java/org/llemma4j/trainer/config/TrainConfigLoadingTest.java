@@ -278,4 +278,51 @@ class TrainConfigLoadingTest {
         assertTrue(c.load().isEmpty());
         assertEquals(1234, c.seed());
     }
+
+    @Test
+    void dottedKeysInFilesAndMapsMeanSections() {
+        Path data = dataset(dir, "d");
+        Path f = file(dir, "dotted.yml", """
+                num_layers: 2
+                hidden_size: 64
+                num_attention_heads: 4
+                vocab_size: 128
+                seq_length: 32
+                train_micro_batch_size_per_gpu: 2
+                train_iters: 10
+                optimizer.params.lr: 2.0e-3
+                optimizer:
+                  type: adamw
+                zero-optimization.stage: 1
+                train_data_paths: [%s]
+                """.formatted(data));
+        TrainConfig c = TrainConfig.load(List.of(f), List.of());
+        assertEquals(2e-3, c.schedule().peakLr());
+        assertEquals("adamw", ((Map<?, ?>) c.resolved().get("optimizer")).get("type"));
+        assertEquals(1, c.zeroStage());
+    }
+
+    @Test
+    void nullIgnoredKeysAreAbsentRatherThanIgnored() {
+        Map<String, Object> tree = minimal(dir);
+        tree.put("use_bias_in_norms", null);
+        tree.put("wandb_project", null);
+        tree.put("zero_optimization", null);
+        TrainConfig c = TrainConfig.fromMap(tree);
+        assertTrue(c.ignoredKeys().isEmpty(), c.ignoredKeys().toString());
+        assertEquals(0, c.zeroStage());
+    }
+
+    @Test
+    void wholeIgnoredSectionsAndPrefixesAreOneEntryEach() {
+        Map<String, Object> tree = minimal(dir);
+        tree.put("wandb_project", "neox");
+        tree.put("wandb_group", "g");
+        tree.put("tensorboard", Map.of("enabled", true, "output_path", "tb"));
+        tree.put("launcher", "slurm");
+        TrainConfig c = TrainConfig.fromMap(tree);
+        assertEquals(List.of("wandb_project", "wandb_group", "tensorboard", "launcher"), c.ignoredKeys());
+        assertEquals(List.of("ignoring 4 GPT-NeoX keys this trainer does not use: wandb_project, wandb_group,"
+                + " tensorboard, launcher"), c.warnings());
+    }
 }
