@@ -13,14 +13,17 @@ public final class NearestKey {
     }
 
     /**
-     * The closest candidate to {@code key}, when its Levenshtein distance is at most 3 and less than half the
-     * length of {@code key} (a short key is only "corrected" by a short edit).
-     *
-     * <p>When no full name is close, the last segment is compared with the candidates' last segments, because
-     * the usual mistake with sections is the level, not the spelling: {@code lr} at the top level means
-     * {@code optimizer.params.lr}, {@code optimizer.params.weight_decay} means {@code weight_decay}. That guess
-     * is only offered when it is unambiguous ({@code enabled} could be {@code bf16.enabled} or
-     * {@code fp16.enabled}).
+     * The suggestion for an unknown {@code key}, tried in this order:
+     * <ol>
+     *   <li>a candidate whose last segment is exactly the key's last segment: the usual mistake with sections
+     *       is the level, not the spelling ({@code lr} at the top level is {@code optimizer.params.lr},
+     *       {@code optimizer.params.weight_decay} is {@code weight_decay});</li>
+     *   <li>the candidate with the smallest Levenshtein distance to the full key;</li>
+     *   <li>the candidate whose last segment is closest to the key's last segment.</li>
+     * </ol>
+     * A distance counts only if it is at most 3 and less than half the key's length (a short key is only
+     * "corrected" by a short edit), and a tie between different candidates gives no suggestion
+     * ({@code enabled} could be {@code bf16.enabled} or {@code fp16.enabled}).
      */
     public static Optional<String> suggest(String key, Collection<String> candidates) {
         // A key that exists verbatim at another level beats a spelling guess (stage is not a typo of save).
