@@ -172,8 +172,8 @@ public final class ConfigKeys {
             Validator.atLeast(1), "Iterations between validation runs.");
     public static final ConfigKey<Integer> EVAL_ITERS = define("eval_iters", ConfigType.INT, 100,
             Validator.atLeast(0), "Batches per validation run; 0 skips validation.");
-    public static final ConfigKey<Integer> CHECKPOINT_FACTOR = define("checkpoint_factor", ConfigType.INT, null,
-            Validator.atLeast(0), "Iterations between checkpoints; default 0: only at the end of training.");
+    public static final ConfigKey<Integer> CHECKPOINT_FACTOR = define("checkpoint_factor", ConfigType.INT, 0,
+            Validator.atLeast(0), "Iterations between checkpoints; 0: only at the end of training (GPT-NeoX: None).");
     public static final ConfigKey<Integer> SAVE_INTERVAL = define("save_interval", ConfigType.INT, null,
             Validator.atLeast(0), "Older GPT-NeoX name of checkpoint_factor.");
     public static final ConfigKey<Integer> KEEP_LAST_N_CHECKPOINTS = define("keep_last_n_checkpoints",

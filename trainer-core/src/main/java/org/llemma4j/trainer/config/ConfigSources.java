@@ -63,7 +63,7 @@ public final class ConfigSources {
         }
         Object parsed;
         try {
-            parsed = YAML.readValue(text, Object.class);
+            parsed = parseYaml(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException("config file " + file + " is not valid YAML: " + e.getOriginalMessage()
                     + location(e), e);
@@ -76,6 +76,20 @@ public final class ConfigSources {
                     + ConfigType.show(parsed));
         }
         return KeyNames.normalizeTree(map, "");
+    }
+
+    /** A YAML document as plain Java values; {@code null} when it holds no value (only comments). */
+    private static Object parseYaml(String text) throws JsonProcessingException {
+        try (JsonParser parser = YAML.createParser(text)) {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            return YAML.readValue(parser, Object.class);
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("reading YAML from a string cannot fail with I/O", e);
+        }
     }
 
     private static String location(JsonProcessingException e) {
@@ -102,10 +116,13 @@ public final class ConfigSources {
         }
         Object value;
         try {
-            value = YAML.readValue(text, Object.class);
+            value = parseYaml(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException("override " + key + ": cannot parse value \"" + text + "\": "
                     + e.getOriginalMessage(), e);
+        }
+        if (value == null) {
+            throw new ConfigException("override " + key + " has no value: \"" + override + "\"");
         }
         if (value instanceof Map<?, ?> map) {
             value = KeyNames.normalizeTree(map, key);

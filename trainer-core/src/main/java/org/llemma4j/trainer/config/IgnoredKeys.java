@@ -88,27 +88,39 @@ public final class IgnoredKeys {
                 "log_gradient_noise_scale", "memory_profiling");
         // Fused CUDA kernel switches: the math is the same; libtorch picks its kernels.
         always("scaled_upper_triang_masked_softmax_fusion", "scaled_masked_softmax_fusion", "bias_gelu_fusion",
-                "bias_dropout_fusion", "rope_fusion", "layernorm_fusion", "rmsnorm_fusion", "use_flashattn_swiglu",
-                "attention_softmax_in_fp32", "use_cpu_initialization");
-        // DeepSpeed memory and communication tuning, partitioning and checkpoint plumbing.
+                "bias_dropout_fusion", "rope_fusion", "layernorm_fusion", "rmsnorm_fusion", "use_flashattn_swiglu");
+        // Numerics we always use: softmax in fp32; initialization is on the CPU from the seed, per full weight.
+        always("attention_softmax_in_fp32", "use_cpu_initialization");
+        // DeepSpeed memory and communication tuning: our ZeRO-1 uses one contiguous buffer and libtorch's
+        // collectives, so bucket sizes, overlap and offload switches have nothing to tune.
         always("zero_optimization.allgather_partitions", "zero_optimization.allgather_bucket_size",
                 "zero_optimization.overlap_comm", "zero_optimization.reduce_scatter",
                 "zero_optimization.reduce_bucket_size", "zero_optimization.contiguous_gradients",
                 "zero_optimization.cpu_offload", "zero_optimization.cpu_offload_params",
                 "zero_optimization.cpu_offload_use_pin_memory", "zero_optimization.round_robin_gradients",
                 "zero_optimization.elastic_checkpoint", "zero_optimization.load_from_fp32_weights",
-                "zero_optimization.sub_group_size", "partition_activations", "synchronize_each_layer",
-                "contiguous_checkpointing", "checkpoint_in_cpu", "profile_backward", "checkpoint",
-                "checkpoint_validation_with_forward_pass", "activation_checkpointing", "data_impl", "mmap_warmup",
-                "num_workers", "output_layer_parallelism", "fp32_allreduce", "tokenizer_type",
-                "fp16.loss_scale", "fp16.loss_scale_window", "fp16.hysteresis", "fp16.min_loss_scale",
+                "zero_optimization.sub_group_size", "fp32_allreduce");
+        // Activation-checkpointing plumbing: checkpoint_activations and checkpoint_num_layers say what is
+        // recomputed; partitioning and synchronizing the saved inputs are DeepSpeed implementation details.
+        always("partition_activations", "synchronize_each_layer", "contiguous_checkpointing", "checkpoint_in_cpu",
+                "profile_backward", "activation_checkpointing");
+        // Checkpoint plumbing of DeepSpeed's format; our checkpoints are sharded safetensors.
+        always("checkpoint", "checkpoint_validation_with_forward_pass");
+        // Tensor-parallel layout of the output layer: always column-parallel over the vocabulary here.
+        always("output_layer_parallelism");
+        // Data and tokenizer plumbing: shards are always memory-mapped .bin/.idx; tokenization happens in
+        // `launch preprocess`, and vocab_size is given explicitly.
+        always("data_impl", "mmap_warmup", "num_workers", "tokenizer_type", "merge_file");
+        // fp16 loss-scaling settings: fp16 itself is rejected (fp16.enabled), so these never apply.
+        always("fp16.loss_scale", "fp16.loss_scale_window", "fp16.hysteresis", "fp16.min_loss_scale",
                 "fp16.initial_scale_power");
         // Accepted only at the value that describes what this trainer does anyway.
         onlyIf("use_bias_in_norms", IgnoredKeys::isFalse, "false (norms have no bias)");
         onlyIf("use_bias_in_attn_linear", IgnoredKeys::isFalse, "false (attention projections have no bias)");
         onlyIf("use_bias_in_mlp", IgnoredKeys::isFalse, "false (MLP projections have no bias)");
         onlyIf("gpt_j_residual", IgnoredKeys::isFalse, "false (sequential attention then MLP residuals)");
-        onlyIf("apply_query_key_layer_scaling", IgnoredKeys::isFalse, "false");
+        onlyIf("apply_query_key_layer_scaling", IgnoredKeys::isFalse,
+                "false (scores are scaled by 1/sqrt(head dim) only)");
         onlyIf("fp16_lm_cross_entropy", IgnoredKeys::isFalse, "false (the loss is computed in fp32)");
         onlyIf("hidden_dropout", IgnoredKeys::isZero, "0 (dropout is not implemented)");
         onlyIf("attention_dropout", IgnoredKeys::isZero, "0 (dropout is not implemented)");

@@ -37,7 +37,15 @@ public final class KeyNames {
             if (previous != null) {
                 throw new ConfigException(path + " is given twice, as \"" + previous + "\" and \"" + written + "\"");
             }
-            out.put(key, normalizeValue(e.getValue(), path));
+            Object value = normalizeValue(e.getValue(), path);
+            if (key.contains(".")) {
+                // A dotted key in a file or map means the same as in a --set override: a key inside sections.
+                ConfigTree.set(out, key, value);
+            } else if (out.get(key) instanceof Map<?, ?> expanded && value instanceof Map<?, ?> section) {
+                out.put(key, ConfigTree.merge(ConfigTree.asTree(expanded), ConfigTree.asTree(section)));
+            } else {
+                out.put(key, value);
+            }
         }
         return out;
     }

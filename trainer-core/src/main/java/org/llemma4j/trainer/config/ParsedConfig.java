@@ -52,10 +52,13 @@ final class ParsedConfig {
         for (Map.Entry<String, Object> e : tree.entrySet()) {
             String path = KeyNames.join(section, e.getKey());
             Object value = e.getValue();
+            boolean known = ConfigKeys.all().containsKey(path) || IgnoredKeys.match(path).isPresent()
+                    || isSection(path);
+            if (value == null && known) {
+                continue;                               // GPT-NeoX's None: as if the key were not written
+            }
             if (ConfigKeys.all().containsKey(path)) {
-                if (value != null) {
-                    raw.put(path, value);
-                }
+                raw.put(path, value);
             } else if (IgnoredKeys.match(path).isPresent()) {
                 IgnoredKeys.checkHarmless(path, value);
                 ignored.add(path);
@@ -64,7 +67,7 @@ final class ParsedConfig {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> inner = (Map<String, Object>) value;
                     walk(inner, path, raw, ignored, unknown);
-                } else if (value != null) {
+                } else {
                     throw new ConfigException(path + " must be a section of keys such as "
                             + keysUnder(path) + ", got " + ConfigType.show(value));
                 }

@@ -276,7 +276,12 @@ public final class TrainConfig {
         if (written.isEmpty()) {
             return p.get(BF16_ENABLED) ? Precision.BF16 : Precision.FP32;
         }
-        Precision chosen = written.get().startsWith("b") ? Precision.BF16 : Precision.FP32;
+        // The PRECISION validator has already rejected everything else (fp16 with its own message).
+        Precision chosen = switch (written.get()) {
+            case "bf16", "bfloat16" -> Precision.BF16;
+            case "fp32", "float32" -> Precision.FP32;
+            default -> throw new IllegalStateException("precision " + written.get() + " passed validation");
+        };
         if (p.isSet(BF16_ENABLED) && p.get(BF16_ENABLED) != (chosen == Precision.BF16)) {
             throw new ConfigException("precision \"" + written.get() + "\" contradicts bf16.enabled "
                     + p.get(BF16_ENABLED));
@@ -304,7 +309,7 @@ public final class TrainConfig {
         return baseDir.resolve(path).toAbsolutePath().normalize();
     }
 
-    private void checkDataKeys(ParsedConfig p) {
+    private static void checkDataKeys(ParsedConfig p) {
         boolean hasDataPath = p.isSet(DATA_PATH);
         boolean hasTrainPaths = p.isSet(TRAIN_DATA_PATHS);
         if (hasDataPath && hasTrainPaths) {

@@ -1,0 +1,513 @@
+package org.llemma4j.trainer.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.llemma4j.trainer.config.ConfigFixtures.dataset;
+import static org.llemma4j.trainer.config.ConfigFixtures.file;
+import static org.llemma4j.trainer.config.ConfigFixtures.minimal;
+import static org.llemma4j.trainer.config.ConfigFixtures.with;
+
+/** Every bad input: the message must name the key (GPT-NeoX spelling) and the offending value. */
+class TrainConfigErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    private String error(String... overrides) {
+        return error(with(dir, overrides));
+    }
+
+    private static String error(Map<String, Object> tree) {
+        return assertThrows(ConfigException.class, () -> TrainConfig.fromMap(tree)).getMessage();
+    }
+
+    // ---- keys ---------------------------------------------------------------------------------------------
+
+    @Test
+    void unknownKeySuggestsTheNearestKnownKey() {
+        assertEquals("unknown config key \"num_layer\" (did you mean \"num_layers\"?)", error("num_layer=3"));
+    }
+
+    @Test
+    void unknownKeyIsReportedInNormalizedSpelling() {
+        assertEquals("unknown config key \"rotary_emb_bse\" (did you mean \"rotary_emb_base\"?)",
+                error("rotary-emb-bse=10000"));
+    }
+
+    @Test
+    void unknownNestedKeySuggestsTheNestedKey() {
+        assertEquals("unknown config key \"optimizer.params.lrr\" (did you mean \"optimizer.params.lr\"?)",
+                error("optimizer.params.lrr=1"));
+    }
+
+    @Test
+    void unknownKeyFarFromEverythingHasNoSuggestion() {
+        assertEquals("unknown config key \"frobnicate_everything\"", error("frobnicate_everything=1"));
+    }
+
+    @Test
+    void allUnknownKeysAreListedTogether() {
+        String message = error("seq_lenght=3", "zero_optimization.stgae=1");
+        assertTrue(message.startsWith("unknown config keys "), message);
+        assertTrue(message.contains("\"seq_lenght\" (did you mean \"seq_length\"?)"), message);
+        assertTrue(message.contains("\"zero_optimization.stgae\" (did you mean \"zero_optimization.stage\"?)"),
+                message);
+    }
+
+    @Test
+    void sectionGivenAsScalar() {
+        Map<String, Object> tree = minimal(dir);
+        tree.put("optimizer", "adam");
+        String message = error(tree);
+        assertTrue(message.startsWith("optimizer must be a section of keys such as [optimizer.type, "), message);
+        assertTrue(message.endsWith(", got \"adam\""), message);
+    }
+
+    @Test
+    void sameKeyInBothSpellings() {
+        Map<String, Object> tree = minimal(dir);
+        tree.put("vocab-file", "a");
+        tree.put("vocab_file", "b");
+        assertEquals("vocab_file is given twice, as \"vocab-file\" and \"vocab_file\"", error(tree));
+    }
+
+    @Test
+    void missingRequiredKeysAreListedTogether() {
+        Map<String, Object> tree = minimal(dir);
+        tree.remove("vocab_size");
+        tree.remove("seq_length");
+        assertEquals("missing required config keys vocab_size, seq_length", error(tree));
+        Map<String, Object> noLr = minimal(dir);
+        noLr.remove("optimizer");
+        assertEquals("missing required config key optimizer.params.lr", error(noLr));
+    }
+
+    // ---- types and ranges ---------------------------------------------------------------------------------
+
+    @Test
+    void badTypes() {
+        assertEquals("num_layers must be an integer, got \"four\"", error("num_layers=four"));
+        assertEquals("num_layers must be an integer, got 2.5", error("num_layers=2.5"));
+        assertEquals("finetune must be true or false, got \"maybe\"", error("finetune=maybe"));
+        assertEquals("optimizer.params.lr must be a number, got \"fast\"", error("optimizer.params.lr=fast"));
+        assertEquals("optimizer.params.betas must be a list of numbers, got 0.9", error("optimizer.params.betas=0.9"));
+        assertEquals("optimizer.params.betas[1] must be a number, got \"x\"", error("optimizer.params.betas=[0.9, x]"));
+        assertEquals("train_data_paths must be a list of strings, got \"a\"", error("train_data_paths=a"));
+        assertEquals("norm must be a string, got 3", error("norm=3"));
+        assertEquals("hidden_size 99999999999 is out of range [-2147483648, 2147483647]",
+                error("hidden_size=99999999999"));
+    }
+
+    @Test
+    void numbersWrittenAsStringsAreAccepted() {
+        // PyYAML-style readers leave "3e-4" as a string; the value is still a number.
+        TrainConfig c = TrainConfig.fromMap(with(dir, "optimizer.params.lr=\"3e-4\"", "num_layers=\"2\""));
+        assertEquals(3e-4, c.schedule().peakLr());
+        assertEquals(2, c.model().numLayers());
+    }
+
+    @Test
+    void outOfRange() {
+        assertEquals("train_iters must be >= 1, got 0", error("train_iters=0"));
+        assertEquals("train_micro_batch_size_per_gpu must be >= 1, got 0", error("train_micro_batch_size_per_gpu=0"));
+        assertEquals("gradient_accumulation_steps must be >= 1, got -1", error("gradient_accumulation_steps=-1"));
+        assertEquals("warmup must be in [0.0, 1.0], got 1.5", error("warmup=1.5"));
+        assertEquals("rms_norm_epsilon must be > 0.0, got 0.0", error("rms_norm_epsilon=0"));
+        assertEquals("intra_op_threads must be >= 1, got 0", error("intra_op_threads=0"));
+        assertEquals("optimizer.params.betas must be two numbers [beta1, beta2], got [0.9, 0.95, 0.99]",
+                error("optimizer.params.betas=[0.9, 0.95, 0.99]"));
+        assertEquals("split must be up to three comma-separated numbers such as \"969,30,1\", got \"a,b\"",
+                error("split=\"a,b\""));
+    }
+
+    @Test
+    void architectureChoices() {
+        assertEquals("norm must be one of [rmsnorm], got \"layernorm\"", error("norm=layernorm"));
+        assertEquals("pos_emb must be one of [rotary], got \"learned\"", error("pos_emb=learned"));
+        assertEquals("activation must be one of [swiglu, silu], got \"gelu\"", error("activation=gelu"));
+        assertEquals("mlp_type must be one of [llama], got \"regular\"", error("mlp_type=regular"));
+        assertEquals("optimizer.type must be one of [adam, adamw], got \"sgd\"", error("optimizer.type=SGD"));
+        assertEquals("lr_decay_style must be one of [constant, linear, cosine], got \"exponential\"",
+                error("lr_decay_style=exponential"));
+    }
+
+    // ---- model --------------------------------------------------------------------------------------------
+
+    @Test
+    void hiddenNotDivisibleByHeads() {
+        assertEquals("hidden_size 64 is not divisible by num_attention_heads 5", error("num_attention_heads=5"));
+    }
+
+    @Test
+    void headsNotDivisibleByKvHeads() {
+        assertEquals("num_attention_heads 4 is not divisible by num_kv_heads 3", error("num_kv_heads=3"));
+    }
+
+    @Test
+    void seqLengthBeyondMaxPositionEmbeddings() {
+        assertEquals("seq_length 64 exceeds max_position_embeddings 32: RoPE tables cover only"
+                + " max_position_embeddings positions", error("seq_length=64", "max_position_embeddings=32"));
+    }
+
+    @Test
+    void llamaConfigErrorsBecomeConfigExceptions() {
+        assertEquals("rotary_pct must be in (0, 1], got 0.0", error("rotary_pct=0"));
+        assertEquals("rotary_pct 0.1 of head dim 16 gives an odd number of rotary dimensions", error("rotary_pct=0.1"));
+    }
+
+    @Test
+    void vocabNotAMultiple() {
+        assertEquals("vocab_size 128 is not a multiple of make_vocab_size_divisible_by 96 (128 % 96 = 32)",
+                error("make_vocab_size_divisible_by=96"));
+    }
+
+    @Test
+    void attentionTypeMustMatchKvHeads() {
+        assertEquals("attention_type multihead needs num_kv_heads equal to num_attention_heads, got num_kv_heads"
+                + " 2 and num_attention_heads 4", error("attention_type=multihead", "num_kv_heads=2"));
+        assertEquals("attention_type multiquery needs num_kv_heads 1, got num_kv_heads 4",
+                error("attention_type=multiquery"));
+    }
+
+    @Test
+    void tensorParallelDivisibility() {
+        assertEquals("num_attention_heads 4 is not divisible by model_parallel_size 3",
+                error("model_parallel_size=3"));
+        assertEquals("num_kv_heads 1 is not divisible by model_parallel_size 2",
+                error("model_parallel_size=2", "num_kv_heads=1"));
+        assertEquals("vocab_size 127 is not divisible by model_parallel_size 2",
+                error("model_parallel_size=2", "vocab_size=127"));
+    }
+
+    @Test
+    void checkpointNumLayersBeyondNumLayers() {
+        assertEquals("checkpoint_num_layers 3 exceeds num_layers 2", error("checkpoint_num_layers=3"));
+    }
+
+    // ---- parallelism and precision ------------------------------------------------------------------------
+
+    @Test
+    void zeroStage3IsNotSupported() {
+        assertEquals("zero_optimization.stage 3 is not supported: only ZeRO stage 0 (replicated optimizer) and 1"
+                + " (optimizer state sharded over data parallel ranks)", error("zero_optimization.stage=3"));
+        assertTrue(error("zero_optimization.stage=2").startsWith("zero_optimization.stage 2 is not supported"));
+    }
+
+    @Test
+    void pipelineParallelismIsNotSupported() {
+        assertEquals("pipe_parallel_size 2: pipeline parallelism is not supported (use 0 or 1)",
+                error("pipe_parallel_size=2"));
+    }
+
+    @Test
+    void fp16IsNotSupported() {
+        assertEquals("precision \"fp16\" is not supported: fp16 needs loss scaling, which is not implemented;"
+                + " use bf16 or fp32", error("precision=fp16"));
+        assertEquals("fp16.enabled true is not supported: fp16 needs loss scaling, which is not implemented;"
+                + " use bf16 or fp32", error("fp16.enabled=true"));
+    }
+
+    @Test
+    void precisionContradictingBf16Block() {
+        assertEquals("precision \"fp32\" contradicts bf16.enabled true", error("precision=fp32", "bf16.enabled=true"));
+    }
+
+    // ---- optimizer and schedule ---------------------------------------------------------------------------
+
+    @Test
+    void adamWSettingsErrorsBecomeConfigExceptions() {
+        assertEquals("optimizer.params.betas must be in [0, 1), got [0.9, 1.5]",
+                error("optimizer.params.betas=[0.9, 1.5]"));
+        assertEquals("gradient_clipping must be >= 0.0, got -1.0", error("gradient_clipping=-1"));
+    }
+
+    @Test
+    void warmupAndWarmupItersAreExclusive() {
+        assertEquals("warmup 0.1 and warmup_iters 5 are two spellings of one setting: give only one",
+                error("warmup=0.1", "warmup_iters=5"));
+    }
+
+    @Test
+    void warmupLongerThanDecay() {
+        assertEquals("warmup_iters 20 exceeds lr_decay_iters 10", error("warmup_iters=20"));
+    }
+
+    @Test
+    void minLrContradictingDecayLrTo() {
+        assertEquals("min_lr 1.0E-5 contradicts decay_lr_to 0.1 x optimizer.params.lr 0.001 = 1.0E-4: give only one",
+                error("min_lr=1e-5", "decay_lr_to=0.1"));
+    }
+
+    @Test
+    void checkpointFactorAndSaveIntervalDisagree() {
+        assertEquals("checkpoint_factor 500 and save_interval 250 disagree (save_interval is the older name of"
+                + " checkpoint_factor): give only one", error("checkpoint_factor=500", "save_interval=250"));
+    }
+
+    // ---- data ---------------------------------------------------------------------------------------------
+
+    @Test
+    void missingDataFileNamesKeyAndFile() throws Exception {
+        Path prefix = dir.resolve("half");
+        Files.write(dir.resolve("half.bin"), new byte[1]);
+        assertEquals("missing data file: train_data_paths[0] " + dir.resolve("half.idx")
+                        + " (each dataset prefix needs prefix.bin and prefix.idx)",
+                error("train_data_paths=[" + prefix + "]"));
+    }
+
+    @Test
+    void allMissingDataFilesAreListed() {
+        Path a = dataset(dir, "a");
+        String message = error("train_data_paths=[" + a + ", " + dir.resolve("nope") + "]",
+                "valid_data_paths=[" + dir.resolve("gone") + "]");
+        assertTrue(message.startsWith("missing data files: train_data_paths[1] " + dir.resolve("nope.bin")
+                + "; train_data_paths[1] " + dir.resolve("nope.idx") + "; valid_data_paths[0] "
+                + dir.resolve("gone.bin")), message);
+    }
+
+    @Test
+    void prefixWrittenWithExtensionGetsAHint() {
+        Path a = dataset(dir, "a");
+        String message = error("train_data_paths=[" + a + ".bin]");
+        assertTrue(message.contains("train_data_paths[0] " + dir.resolve("a.bin.bin")
+                + " (give the prefix without .bin/.idx)"), message);
+    }
+
+    @Test
+    void missingDataPathFile() {
+        Map<String, Object> tree = minimal(dir);
+        tree.remove("train_data_paths");
+        tree.put("data_path", dir.resolve("absent").toString());
+        assertTrue(error(tree).startsWith("missing data files: data_path " + dir.resolve("absent.bin")));
+    }
+
+    @Test
+    void weightsAndPathsLengthMismatch() {
+        assertEquals("train_data_weights has 2 entries but train_data_paths has 1: give one weight per path",
+                error("train_data_weights=[1, 2]"));
+        Path v = dataset(dir, "v");
+        assertEquals("valid_data_weights has 1 entries but valid_data_paths has 2: give one weight per path",
+                error("valid_data_paths=[" + v + ", " + v + "]", "valid_data_weights=[1]"));
+    }
+
+    @Test
+    void negativeWeight() {
+        Path b = dataset(dir, "b");
+        assertEquals("train_data_weights[1] must be >= 0, got -1.0",
+                error("train_data_paths=[" + dir.resolve("train_a") + ", " + b + "]", "train_data_weights=[2, -1]"));
+    }
+
+    @Test
+    void allZeroWeights() {
+        assertEquals("train_data_weights must not be all zero, got [0.0]", error("train_data_weights=[0]"));
+    }
+
+    @Test
+    void emptyPathList() {
+        assertEquals("train_data_paths must list at least one dataset prefix, got []", error("train_data_paths=[]"));
+    }
+
+    @Test
+    void weightsWithoutPaths() {
+        assertEquals("test_data_weights is given without test_data_paths", error("test_data_weights=[1]"));
+    }
+
+    @Test
+    void dataPathAndTrainDataPathsAreExclusive() {
+        Path all = dataset(dir, "all");
+        assertTrue(error("data_path=" + all).startsWith("data_path and train_data_paths are exclusive: give one"));
+        Map<String, Object> none = minimal(dir);
+        none.remove("train_data_paths");
+        assertEquals("no training data: give data_path or train_data_paths", error(none));
+    }
+
+    @Test
+    void validPathsNeedTrainPaths() {
+        Path all = dataset(dir, "all");
+        Map<String, Object> tree = minimal(dir);
+        tree.remove("train_data_paths");
+        tree.put("data_path", all.toString());
+        tree.put("valid_data_paths", List.of(all.toString()));
+        assertEquals("valid_data_paths needs train_data_paths: with data_path, validation and test sets come from"
+                + " split", error(tree));
+    }
+
+    // ---- ignored keys at values that would change the model -----------------------------------------------
+
+    @Test
+    void ignoredKeysAreOnlyIgnoredAtHarmlessValues() {
+        assertEquals("hidden_dropout 0.1 is not supported: it must be 0 (dropout is not implemented)",
+                error("hidden_dropout=0.1"));
+        assertEquals("use_bias_in_norms true is not supported: it must be false (norms have no bias)",
+                error("use_bias_in_norms=true"));
+        assertEquals("gpt_j_residual true is not supported: it must be false (sequential attention then MLP"
+                + " residuals)", error("gpt_j_residual=true"));
+        assertEquals("attention_config [[[local], 2]] is not supported: it must be flash or global attention on"
+                + " every layer, e.g. [[[\"flash\"], 32]]", error("attention_config=[[[local], 2]]"));
+        assertEquals("data_types.grad_accum_dtype \"bf16\" is not supported: it must be fp32 (gradients are always"
+                + " accumulated in fp32)", error("data_types.grad_accum_dtype=bf16"));
+    }
+
+    // ---- sources ------------------------------------------------------------------------------------------
+
+    @Test
+    void overrideWithoutEquals() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(), List.of("seed")));
+        assertEquals("override \"seed\" must be key=value", e.getMessage());
+    }
+
+    @Test
+    void overrideWithoutValue() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(), List.of("seed=")));
+        assertEquals("override seed has no value: \"seed=\"", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(), List.of("seed=# 5")));
+        assertEquals("override seed has no value: \"seed=# 5\"", e.getMessage());
+    }
+
+    @Test
+    void overrideWithUnparseableValue() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(), List.of("optimizer.params.betas=[0.9, 0.95")));
+        assertTrue(e.getMessage().startsWith("override optimizer.params.betas: cannot parse value \"[0.9, 0.95\""),
+                e.getMessage());
+    }
+
+    @Test
+    void overrideThroughAScalar() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(), List.of("seed=1", "seed.x=2")));
+        assertEquals("cannot set seed.x: seed is 1, not a section", e.getMessage());
+    }
+
+    @Test
+    void configFileProblems() {
+        Path absent = dir.resolve("absent.yml");
+        assertEquals("config file " + absent + " does not exist",
+                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(absent), List.of())).getMessage());
+        Path list = file(dir, "list.yml", "- a\n- b\n");
+        assertEquals("config file " + list + " must hold a map of keys, got [a, b]",
+                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(list), List.of())).getMessage());
+        Path broken = file(dir, "broken.yml", "{\"num_layers\": 2,\n \"seed\" 3}\n");
+        String message = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(broken), List.of())).getMessage();
+        assertTrue(message.startsWith("config file " + broken + " is not valid YAML: "), message);
+        assertTrue(message.contains("(line "), message);
+        Path duplicate = file(dir, "dup.yml", "seed: 1\nseed: 2\n");
+        message = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(duplicate), List.of())).getMessage();
+        assertTrue(message.contains("seed"), message);
+        assertFalse(message.isBlank());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "use_bias_in_attn_linear=true | use_bias_in_attn_linear true is not supported: it must be false (attention projections have no bias)",
+            "use_bias_in_mlp=true | use_bias_in_mlp true is not supported: it must be false (MLP projections have no bias)",
+            "apply_query_key_layer_scaling=true | apply_query_key_layer_scaling true is not supported: it must be false (scores are scaled by 1/sqrt(head dim) only)",
+            "fp16_lm_cross_entropy=true | fp16_lm_cross_entropy true is not supported: it must be false (the loss is computed in fp32)",
+            "attention_dropout=0.1 | attention_dropout 0.1 is not supported: it must be 0 (dropout is not implemented)",
+            "hidden_dropout=none | hidden_dropout \"none\" is not supported: it must be 0 (dropout is not implemented)",
+            "attention_config=flash | attention_config \"flash\" is not supported: it must be flash or global attention on every layer, e.g. [[[\"flash\"], 32]]",
+    })
+    void everyConditionallyIgnoredKeyRejectsOtherValues(String override, String expected) {
+        assertEquals(expected, error(override));
+    }
+
+    @Test
+    void conditionallyIgnoredKeysAtTheirHarmlessValueAreIgnored() {
+        TrainConfig c = TrainConfig.fromMap(with(dir, "hidden_dropout=0.0", "attention_dropout=0",
+                "use_bias_in_mlp=false", "attention_config=[[[global, flash], 1]]"));
+        assertEquals(List.of("hidden_dropout", "attention_dropout", "use_bias_in_mlp", "attention_config"),
+                c.ignoredKeys());
+    }
+
+    @Test
+    void badSplits() {
+        String expected = "split must be up to three comma-separated non-negative numbers, not all zero, such as"
+                + " \"969,30,1\", got ";
+        assertEquals(expected + "\"1,2,3,4\"", error("split=\"1,2,3,4\""));
+        assertEquals(expected + "\"-1,2,3\"", error("split=\"-1,2,3\""));
+        assertEquals(expected + "\"0,0,0\"", error("split=\"0,0,0\""));
+    }
+
+    @Test
+    void infiniteNumber() {
+        assertEquals("optimizer.params.lr must be a finite number, got \"1e999\"",
+                error("optimizer.params.lr=\"1e999\""));
+    }
+
+    @Test
+    void decayLrToOutOfRange() {
+        assertEquals("decay_lr_to must be in [0.0, 1.0], got 2.0", error("decay_lr_to=2"));
+    }
+
+    @Test
+    void minLrAbovePeak() {
+        assertEquals("min_lr 0.01 must be in [0, lr 0.001]", error("min_lr=0.01"));
+    }
+
+    @Test
+    void bf16PrecisionContradictingDisabledBlock() {
+        assertEquals("precision \"bf16\" contradicts bf16.enabled false", error("precision=bf16", "bf16.enabled=false"));
+    }
+
+    @Test
+    void intermediateSizeOverflowFromHugeHidden() {
+        assertEquals("hidden_size 900000000 gives an intermediate_size over 2^31",
+                error("hidden_size=900000000"));
+    }
+
+    @Test
+    void nonEmptyUnknownSectionIsOneUnknownKey() {
+        Map<String, Object> tree = minimal(dir);
+        tree.put("scheduler", Map.of("type", "WarmupLR"));
+        assertEquals("unknown config key \"scheduler\"", error(tree));
+    }
+
+    @Test
+    void malformedOverrideKeys() {
+        for (String bad : List.of(".seed=1", "seed.=1", "optimizer..lr=1")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(), List.of(bad)));
+            assertTrue(e.getMessage().startsWith("override \"" + bad + "\" has a malformed key"), e.getMessage());
+        }
+    }
+
+    @Test
+    void configFileThatIsADirectory() {
+        String message = assertThrows(ConfigException.class,
+                () -> TrainConfig.load(List.of(dir), List.of())).getMessage();
+        assertTrue(message.startsWith("cannot read config file " + dir + ": "), message);
+    }
+
+    @Test
+    void commentOnlyFileIsAnEmptyConfig() {
+        Path comments = file(dir, "comments.yml", "# nothing here yet\n");
+        assertEquals("missing required config keys num_layers, hidden_size, num_attention_heads, vocab_size,"
+                        + " seq_length, train_micro_batch_size_per_gpu, train_iters, optimizer.params.lr",
+                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(comments), List.of())).getMessage());
+    }
+
+    @Test
+    void keyAtTheWrongLevelSuggestsTheRightLevel() {
+        assertEquals("unknown config key \"lr\" (did you mean \"optimizer.params.lr\"?)", error("lr=1e-4"));
+        assertEquals("unknown config key \"optimizer.params.weight_decay\" (did you mean \"weight_decay\"?)",
+                error("optimizer.params.weight_decay=0.1"));
+        assertEquals("unknown config key \"stage\" (did you mean \"zero_optimization.stage\"?)", error("stage=1"));
+        assertEquals("unknown config key \"enabled\"", error("enabled=true"),
+                "bf16.enabled or fp16.enabled: ambiguous, so no guess");
+    }
+}

@@ -1,0 +1,118 @@
+package org.llemma4j.trainer.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.llemma4j.trainer.config.ConfigFixtures.dataset;
+import static org.llemma4j.trainer.config.ConfigFixtures.file;
+import static org.llemma4j.trainer.config.ConfigFixtures.with;
+
+class TrainConfigResolvedTest {
+
+    @TempDir
+    Path dir;
+
+    private TrainConfig rich() {
+        Path v = dataset(dir, "valid/v");
+        return TrainConfig.fromMap(with(dir, "num_kv_heads=2", "warmup=0.2", "decay_lr_to=0.1",
+                "lr_decay_style=cosine", "bf16.enabled=true", "save_interval=5", "save=runs/r",
+                "valid_data_paths=[" + v + "]", "zero_optimization.stage=1", "optimizer.type=AdamW"));
+    }
+
+    @Test
+    void resolvedFillsDefaultsAndUsesOneSpellingPerSetting() {
+        Map<String, Object> r = rich().resolved();
+        assertEquals(1234L, r.get("seed"));
+        assertEquals(256, r.get("intermediate_size"));
+        assertEquals(32, r.get("max_position_embeddings"));
+        assertEquals(2L, r.get("warmup_iters"), "warmup 0.2 x 10");
+        assertEquals(1e-4, (Double) r.get("min_lr"), 1e-18);
+        assertEquals("bf16", r.get("precision"));
+        assertEquals(5, r.get("checkpoint_factor"));
+        assertEquals("adamw", ((Map<?, ?>) r.get("optimizer")).get("type"));
+        assertEquals(List.of(0.9, 0.999), ((Map<?, ?>) ((Map<?, ?>) r.get("optimizer")).get("params")).get("betas"));
+        assertEquals(Map.of("stage", 1), r.get("zero_optimization"));
+        assertEquals(List.of(1.0), r.get("valid_data_weights"));
+        for (String alternative : List.of("warmup", "decay_lr_to", "bf16", "save_interval")) {
+            assertFalse(r.containsKey(alternative), alternative + " is folded into its canonical key");
+        }
+        assertTrue(Path.of((String) r.get("save")).isAbsolute());
+    }
+
+    @Test
+    void resolvedCoversEveryImplementedKeyThatHasAValue() {
+        Map<String, Object> r = rich().resolved();
+        for (String key : ConfigKeys.all().keySet()) {
+            boolean alternative = List.of("warmup", "decay_lr_to", "bf16.enabled", "fp16.enabled", "save_interval",
+                    "load", "vocab_file", "data_path", "test_data_paths", "test_data_weights").contains(key);
+            if (!alternative) {
+                assertTrue(lookup(r, key) != null, key + " missing from resolved()");
+            }
+        }
+    }
+
+    private static Object lookup(Map<String, Object> tree, String dotted) {
+        Object node = tree;
+        for (String part : dotted.split("\\.")) {
+            node = node instanceof Map<?, ?> m ? m.get(part) : null;
+        }
+        return node;
+    }
+
+    @Test
+    void resolvedRoundTripsThroughFromMap() {
+        TrainConfig c = rich();
+        TrainConfig again = TrainConfig.fromMap(c.resolved());
+        assertEquals(c.resolved(), again.resolved());
+        assertEquals(c, again);
+        assertEquals(c.model(), again.model());
+        assertEquals(c.adamW(), again.adamW());
+        assertEquals(c.schedule(), again.schedule());
+        assertTrue(again.warnings().isEmpty(), "no alternative spellings left to warn about");
+    }
+
+    @Test
+    void yamlAndJsonRoundTrip() throws Exception {
+        TrainConfig c = rich();
+        Path yaml = file(dir, "resolved.yml", c.toYaml());
+        assertEquals(c, TrainConfig.load(List.of(yaml), List.of()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = new ObjectMapper().readValue(c.toJson(), Map.class);
+        assertEquals(c, TrainConfig.fromMap(json));
+        assertTrue(c.toYaml().contains("num_layers: 2"), c.toYaml());
+    }
+
+    @Test
+    void resolvedIsImmutable() {
+        Map<String, Object> r = rich().resolved();
+        assertThrows(UnsupportedOperationException.class, () -> r.put("seed", 1));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> optimizer = (Map<String, Object>) r.get("optimizer");
+        assertThrows(UnsupportedOperationException.class, () -> optimizer.put("type", "sgd"));
+        @SuppressWarnings("unchecked")
+        List<Object> paths = (List<Object>) r.get("train_data_paths");
+        assertThrows(UnsupportedOperationException.class, () -> paths.add("x"));
+        assertThrows(UnsupportedOperationException.class, () -> rich().trainDataPaths().clear());
+    }
+
+    @Test
+    void inputMapIsNotModifiedAndLaterChangesDoNotLeakIn() {
+        Map<String, Object> tree = with(dir, "seed=7");
+        tree.put("train-iters", tree.remove("train_iters"));
+        TrainConfig c = TrainConfig.fromMap(tree);
+        assertTrue(tree.containsKey("train-iters"), "normalization works on a copy");
+        tree.put("seed", 8);
+        assertEquals(7, c.seed());
+        assertNotEquals(c, TrainConfig.fromMap(tree));
+    }
+}
