@@ -1,10 +1,10 @@
 package org.llemma4j.trainer.model;
 
+import org.llemma4j.parallel.ShardDim;
 import java.util.ArrayList;
 import java.util.List;
 import org.llemma4j.trainer.nn.Init;
 import org.llemma4j.trainer.nn.ParamSpec;
-import org.llemma4j.trainer.nn.ShardDim;
 
 /**
  * The parameters of a Llama, under Hugging Face's names, with their whole shapes and how tensor parallelism

@@ -1,5 +1,6 @@
 package org.llemma4j.trainer.nn;
 
+import org.llemma4j.parallel.ShardDim;
 import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 

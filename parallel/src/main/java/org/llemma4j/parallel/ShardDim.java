@@ -1,4 +1,4 @@
-package org.llemma4j.trainer.nn;
+package org.llemma4j.parallel;
 
 /**
  * How a parameter is split across the tensor-parallel group. Checkpoints record it so that a tensor saved at one
