@@ -24,7 +24,8 @@ public final class Launch {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    /** Runs one command as {@code main} would, returning the exit status instead of exiting. */
+    public static int run(String[] args) {
         Map<String, Command> commands = commands();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             printHelp(commands);

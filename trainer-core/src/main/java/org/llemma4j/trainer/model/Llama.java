@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.nn.Attention;
 import org.llemma4j.trainer.nn.AttentionKernel;
-import org.llemma4j.trainer.nn.CrossEntropy;
+import org.llemma4j.trainer.nn.ChunkedLinearCrossEntropy;
 import org.llemma4j.trainer.nn.ParameterSet;
 import org.llemma4j.trainer.nn.RmsNorm;
 import org.llemma4j.trainer.nn.RotaryEmbedding;
@@ -68,17 +68,25 @@ public final class Llama implements AutoCloseable {
 
     /** tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype. */
     public Tensor forward(Tensor tokens) {
-        Tensor x = embedding.forward(tokens);            // (B, T, H)
+        return torch.linear(tp.copyToRegion(hidden(tokens)), output);
+    }
+
+    /**
+     * tokens, targets: (B, T) int64 -> () fp32 mean next-token cross entropy, through the chunked output layer
+     * (the whole logits tensor is never built).
+     */
+    public Tensor loss(Tensor tokens, Tensor targets) {
+        Tensor h = tp.copyToRegion(hidden(tokens));      // (B, T, H)
+        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1));
+    }
+
+    // tokens: (B, T) -> final-norm hidden states (B, T, H)
+    private Tensor hidden(Tensor tokens) {
+        Tensor x = embedding.forward(tokens);
         for (DecoderLayer layer : layers) {
             x = layer.forward(x);
         }
-        return torch.linear(tp.copyToRegion(finalNorm.forward(x)), output);
-    }
-
-    /** tokens, targets: (B, T) int64 -> () fp32 mean next-token cross entropy. */
-    public Tensor loss(Tensor tokens, Tensor targets) {
-        Tensor logits = forward(tokens);                 // (B, T, V)
-        return CrossEntropy.mean(logits.view(-1, logits.size(2)), targets.reshape(-1));
+        return finalNorm.forward(x);
     }
 
     public LlamaConfig config() {

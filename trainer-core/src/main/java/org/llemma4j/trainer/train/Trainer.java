@@ -105,7 +105,8 @@ public final class Trainer implements AutoCloseable {
                 intervalLoss += loss;
                 intervalSteps++;
                 boolean last = step + 1 == config.trainIters();
-                if ((step + 1) % config.logInterval() == 0 || last) {
+                // Step 1 is always logged: the initial loss (about ln(vocab) for a fresh model) is the first health check.
+                if (step == 0 || (step + 1) % config.logInterval() == 0 || last) {
                     double seconds = (System.nanoTime() - intervalStart) / 1e9;
                     double stepTime = seconds / intervalSteps;
                     double tokensPerSec = tokensPerStep / stepTime;
