@@ -1,0 +1,153 @@
+package org.llemma4j.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.trainer.metrics.FlopsModel;
+import org.llemma4j.trainer.metrics.PeakFlops;
+import org.llemma4j.trainer.model.Llama;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.nn.AttentionKernel;
+import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.optim.AdamWSettings;
+import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+
+/**
+ * {@code launch bench}: trains a Llama of the given shape on random tokens for a few steps and prints where the
+ * time goes (forward with loss, backward, optimizer; the attention kernel alone), tokens/s and MFU against the
+ * bf16 matmul rate measured in the same process. A benchmark, not a test: figures vary with the machine.
+ */
+final class BenchCommand implements Command {
+
+    private static final Option HIDDEN = Option.builder().longOpt("hidden").hasArg().desc("hidden size (768)").get();
+    private static final Option LAYERS = Option.builder().longOpt("layers").hasArg().desc("layers (12)").get();
+    private static final Option HEADS = Option.builder().longOpt("heads").hasArg().desc("attention heads (12)").get();
+    private static final Option FFN = Option.builder().longOpt("ffn").hasArg().desc("intermediate size (2048)").get();
+    private static final Option VOCAB = Option.builder().longOpt("vocab").hasArg().desc("vocabulary (32000)").get();
+    private static final Option SEQ = Option.builder().longOpt("seq").hasArg().desc("sequence length (512)").get();
+    private static final Option BATCH = Option.builder().longOpt("micro-batch").hasArg().desc("micro batch (4)").get();
+    private static final Option STEPS = Option.builder().longOpt("steps").hasArg().desc("timed steps (3)").get();
+    private static final Option KERNEL = Option.builder().longOpt("attention").hasArg()
+            .desc("attention kernel: SDPA or SDPA_FP32 (SDPA_FP32)").get();
+    private static final Option THREADS = Option.builder().longOpt("threads").hasArg()
+            .desc("intra-op threads (available cores)").get();
+    private static final Options OPTIONS = new Options().addOption(HIDDEN).addOption(LAYERS).addOption(HEADS)
+            .addOption(FFN).addOption(VOCAB).addOption(SEQ).addOption(BATCH).addOption(STEPS).addOption(KERNEL)
+            .addOption(THREADS);
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "time training steps of a Llama of a given shape on this machine";
+    }
+
+    @Override
+    public int run(List<String> args) throws Exception {
+        CommandLine line = CliParsing.parse(OPTIONS, args, "launch bench");
+        if (line == null) {
+            return 0;
+        }
+        int threads = CliParsing.intOption(line, THREADS, Runtime.getRuntime().availableProcessors());
+        int hidden = CliParsing.intOption(line, HIDDEN, 768);
+        int heads = CliParsing.intOption(line, HEADS, 12);
+        int seq = CliParsing.intOption(line, SEQ, 512);
+        int batch = CliParsing.intOption(line, BATCH, 4);
+        int steps = CliParsing.intOption(line, STEPS, 3);
+        AttentionKernel kernel = AttentionKernel.valueOf(line.getOptionValue("attention", "SDPA_FP32"));
+        LlamaConfig config = new LlamaConfig(CliParsing.intOption(line, LAYERS, 12), hidden, heads, heads,
+                CliParsing.intOption(line, FFN, 2048), CliParsing.intOption(line, VOCAB, 32000), seq, 1e-5, 1.0,
+                10000, false, 0.02);
+
+        torch.set_num_threads(threads);
+        double peak = PeakFlops.measureCpuBf16Matmul(2048, 5);
+        System.out.printf("machine: %s, %d cores, %d intra-op threads%n", cpuModel(),
+                Runtime.getRuntime().availableProcessors(), threads);
+        System.out.printf("bf16 matmul peak (2048^3, best of 5): %.0f GFLOP/s%n", peak / 1e9);
+        System.out.printf("model: %,d parameters, hidden %d, %d layers, %d heads, ffn %d, vocab %d; seq %d x micro "
+                        + "batch %d, attention %s%n", config.parameterCount(), hidden, config.numLayers(), heads,
+                config.intermediateSize(), config.vocabSize(), seq, batch, kernel);
+
+        Random random = new Random(1);
+        int[] tokens = random.ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
+        double forward = 0;
+        double backward = 0;
+        double optimizer = 0;
+        try (Llama model = new Llama(config, TensorParallelPlan.SINGLE, ScalarType.BFloat16, kernel, 1);
+             MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
+                     new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0))) {
+            for (int step = -1; step < steps; step++) {          // step -1 warms up allocator and kernels
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor all = Tensors.longTensor(tokens, batch, seq + 1);
+                    long t0 = System.nanoTime();
+                    Tensor loss = model.loss(all.narrow(1, 0, seq), all.narrow(1, 1, seq));
+                    long t1 = System.nanoTime();
+                    loss.backward();
+                    adamW.accumulateGradients();
+                    long t2 = System.nanoTime();
+                    adamW.step(1e-4, adamW.gradientNorm());
+                    long t3 = System.nanoTime();
+                    if (step >= 0) {
+                        forward += (t1 - t0) / 1e9;
+                        backward += (t2 - t1) / 1e9;
+                        optimizer += (t3 - t2) / 1e9;
+                    }
+                }
+            }
+        }
+        double stepTime = (forward + backward + optimizer) / steps;
+        double tokensPerSec = (double) batch * seq / stepTime;
+        double attention = attentionSeconds(kernel, batch, heads, seq, hidden / heads) * config.numLayers();
+        System.out.printf("step %.3f s: forward+loss %.3f, backward %.3f, optimizer %.3f; attention kernel alone "
+                        + "(fwd+bwd, all layers) %.3f%n", stepTime, forward / steps, backward / steps,
+                optimizer / steps, attention);
+        System.out.printf("tokens/s %.0f, MFU %.1f%% of the measured bf16 matmul rate%n", tokensPerSec,
+                100 * tokensPerSec * FlopsModel.modelFlopsPerToken(config, seq) / peak);
+        return 0;
+    }
+
+    /** Seconds for one forward and backward of the attention kernel alone at the model's shapes. */
+    private static double attentionSeconds(AttentionKernel kernel, int batch, int heads, int seq, int headDim) {
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 3; rep++) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor q = randomBf16(batch, heads, seq, headDim).requires_grad_(true);
+                Tensor k = randomBf16(batch, heads, seq, headDim).requires_grad_(true);
+                Tensor v = randomBf16(batch, heads, seq, headDim).requires_grad_(true);
+                long t0 = System.nanoTime();
+                kernel.attend(q, k, v).sum().backward();
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return best;
+    }
+
+    private static Tensor randomBf16(long... shape) {
+        return torch.randn(shape, new GeneratorOptional(torch.make_generator_cpu(2)),
+                new TensorOptions(ScalarType.BFloat16));
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+}
