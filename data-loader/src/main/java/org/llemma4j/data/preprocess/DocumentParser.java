@@ -51,6 +51,8 @@ final class DocumentParser {
         }
         try (JsonParser p = factory.createParser(r.bytes())) {
             return fromJson(r, p);
+        } catch (InvalidDataException e) {
+            throw e;
         } catch (JsonProcessingException e) {
             return malformed(r, e.getOriginalMessage().replaceAll("\\s+", " ") + " at column "
                     + e.getLocation().getColumnNr());
@@ -75,6 +77,8 @@ final class DocumentParser {
                 keyType = value;
                 if (value == JsonToken.VALUE_STRING) {
                     text = p.getText();
+                } else {
+                    p.skipChildren();
                 }
             } else {
                 if (keys.size() < 10) {
