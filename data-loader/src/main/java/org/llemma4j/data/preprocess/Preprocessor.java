@@ -74,7 +74,9 @@ public final class Preprocessor {
         Path prefix = options.datasetPrefix();
 
         AtomicBoolean stop = new AtomicBoolean();
-        BlockingQueue<Future<EncodedBatch>> pending = new ArrayBlockingQueue<>(2 * options.workers() + 2);
+        // Room for several batches per worker: one huge document (an arXiv source of 100K tokens) holds up the
+        // ordered writer, and the other workers should keep encoding meanwhile instead of waiting for queue space.
+        BlockingQueue<Future<EncodedBatch>> pending = new ArrayBlockingQueue<>(4 * options.workers() + 4);
         ExecutorService workers = Executors.newFixedThreadPool(options.workers(), daemonThreads("preprocess-worker"));
         AtomicLong inputPosition = new AtomicLong();
         Thread reader = new Thread(() -> readAll(files, parser, tokenizer, workers, pending, stop, inputPosition),
