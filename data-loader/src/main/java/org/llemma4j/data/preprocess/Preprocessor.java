@@ -113,13 +113,14 @@ public final class Preprocessor {
                     }
                 }
                 skipped += batch.skipped();
+                // The limit is checked first: a bad record after the last document we keep does not matter.
+                if (options.maxTokens() > 0 && tokens >= options.maxTokens()) {
+                    break;
+                }
                 if (batch.error() != null) {
                     throw rethrow(batch.error());
                 }
                 progress.update(documents, tokens, textBytes, batch.inputPosition());
-                if (options.maxTokens() > 0 && tokens >= options.maxTokens()) {
-                    break;
-                }
             }
             writer.commit();
         } finally {

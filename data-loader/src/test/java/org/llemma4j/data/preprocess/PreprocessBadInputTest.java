@@ -106,6 +106,14 @@ class PreprocessBadInputTest {
     }
 
     @Test
+    void badRecordsAfterTheTokenLimitAreNeverRead() throws Exception {
+        Path f = write("late.jsonl", "{\"text\": \"Hello world\"}\n{\"text\": \"more\"}\n{broken\n");
+        PreprocessResult r = new Preprocessor(options(f).withMaxTokens(2)).progressTo(null, 0).run(tok);
+        assertEquals(1, r.documents());
+        assertEquals(3, r.tokens());
+    }
+
+    @Test
     void keyThatIsNotAString() throws IOException {
         Path f = write("num.jsonl", "{\"text\": [\"a\"]}\n");
         assertEquals(f + ":1: key 'text' is not a string but an array", fails(options(f)));

@@ -77,6 +77,27 @@ class PreprocessorTest {
     }
 
     @Test
+    void huggingFaceTokenizerThroughThePipeline() throws Exception {
+        Path json = Fixtures.resolve("tokenizers/mistral-hf/tokenizer.json");
+        Path f = CORPUS.resolve("open-web-math/validation/open-web-math-0000.jsonl.zst");
+        List<JsonNode> expected = ProofPileReader.read(f);
+        PreprocessOptions o = new PreprocessOptions(List.of(f.toString()), "text", json, tmp.resolve("hf"), true,
+                false, 2, false, 0);
+        PreprocessResult r = new Preprocessor(o).progressTo(null, 0).run();
+        try (IndexedDataset ds = IndexedDataset.open(r.datasetPrefix());
+                org.llemma4j.data.tokenizer.Tokenizer hf = org.llemma4j.data.tokenizer.Tokenizers.open(json)) {
+            assertEquals(DType.UINT16, ds.dtype());
+            assertEquals(expected.size(), ds.documentCount());
+            for (int d = 0; d < expected.size(); d++) {
+                int[] seq = ds.readSequence(d);
+                assertEquals(2, seq[seq.length - 1]);
+                assertEquals(expected.get(d).get("text").asText(), hf.decode(Arrays.copyOf(seq, seq.length - 1)),
+                        "document " + d);
+            }
+        }
+    }
+
+    @Test
     void outputIsIdenticalForAnyWorkerCount() throws Exception {
         List<Path> in = List.of(CORPUS.resolve("open-web-math/train/open-web-math-0000.jsonl.zst"));
         new Preprocessor(options(in, "one")).progressTo(null, 0).run(tok);
