@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class AtomicFile implements AutoCloseable {
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
@@ -35,10 +37,19 @@ public final class AtomicFile implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new IOException("cannot write " + target + ": directory " + dir + " does not exist");
         }
-        // Same directory as the target, so the final rename never crosses file systems.
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return new AtomicFile(absolute, temp, channel);
+        // Same directory as the target, so the final rename never crosses file systems. Not createTempFile: its
+        // owner-only permissions would survive the rename, and outputs should get the usual umask permissions.
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            try {
+                FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                return new AtomicFile(absolute, temp, channel);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public Path target() {
