@@ -73,6 +73,9 @@ public final class ParallelGroups implements AutoCloseable {
         }
         long start = System.nanoTime();
         PrefixStore store = new PrefixStore(PREFIX + name, rendezvous.store());
+        // The backend adopts this object as a c10::intrusive_ptr (it is freed when the backend is), so Java must
+        // never free it: hand over ownership now, whether the construction below succeeds or not.
+        store.deallocate(false);
         try {
             Backend b = factory.create(store, groupRank, members.size(), timeout, env);
             return new CommGroup(name, members, groupRank, kind, b);
@@ -82,9 +85,6 @@ public final class ParallelGroups implements AutoCloseable {
                             + "at %s:%d after %.1f s (timeout %d s): %s", kind, name, globalRank, groupRank,
                     members.size(), members, rendezvous.host(), rendezvous.port(), (System.nanoTime() - start) / 1e9,
                     timeout.toSeconds(), DistributedException.nativeReason(e)), e);
-        } finally {
-            // The backend holds its own reference to the prefix store; this handle is ours to drop.
-            store.close();
         }
     }
 

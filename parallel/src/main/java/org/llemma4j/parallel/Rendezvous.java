@@ -43,6 +43,8 @@ public final class Rendezvous implements AutoCloseable {
     private final int worldSize;
     private final Duration timeout;
     private TCPStore store;
+    /** A reference-counted handle on the store for the process groups (see {@link #store()}). */
+    private Store shared;
 
     private Rendezvous(String host, int port, int rank, int worldSize, Duration timeout, TCPStore store) {
         this.host = host;
@@ -190,12 +192,29 @@ public final class Rendezvous implements AutoCloseable {
         return PREFIX + "rank/" + r;
     }
 
-    /** The store, for building process groups (each under its own {@code PrefixStore}). */
-    public Store store() {
+    /**
+     * The store, for building process groups (each under its own {@code PrefixStore}).
+     *
+     * <p>Why not the {@code TCPStore} we constructed: c10d takes stores as {@code c10::intrusive_ptr}, and the presets
+     * turn a Java-constructed object into one by adopting its raw pointer, which works once and then trips c10's
+     * "newly-created target had non-zero refcounts" assertion (aborting the JVM). {@code TCPStore.clone()} returns an
+     * object that is already reference-counted (a second client of the same server), so it can be handed to any
+     * number of {@code PrefixStore}s; closing it drops our reference only.
+     */
+    public synchronized Store store() {
         if (store == null) {
             throw new IllegalStateException("rendezvous at " + host + ":" + port + " is closed");
         }
-        return store;
+        if (shared == null) {
+            try {
+                shared = store.clone();
+            } catch (RuntimeException e) {
+                throw new DistributedException("rank " + rank + " of " + worldSize + " could not open a second "
+                        + "client of the store at " + host + ":" + port + ": " + DistributedException.nativeReason(e),
+                        e);
+            }
+        }
+        return shared;
     }
 
     public String host() {
@@ -242,7 +261,11 @@ public final class Rendezvous implements AutoCloseable {
         }
     }
 
-    private void closeStore() {
+    private synchronized void closeStore() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
         if (store != null) {
             store.close();
             store = null;
