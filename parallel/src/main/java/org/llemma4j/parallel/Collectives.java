@@ -24,14 +24,25 @@ public final class Collectives {
 
     private final CommGroup group;
     private final ReduceScatterMode reduceScatterMode;
+    private final Runnable onFailure;
 
+    /** Collectives over {@code group}, reduce-scattering the way measured fastest for its backend. */
     public Collectives(CommGroup group) {
-        this(group, ReduceScatterMode.NATIVE);
+        this(group, ReduceScatterMode.preferredFor(group.kind()));
     }
 
     public Collectives(CommGroup group, ReduceScatterMode reduceScatterMode) {
+        this(group, reduceScatterMode, () -> { });
+    }
+
+    /**
+     * @param onFailure called when a collective fails (before its exception is thrown), so the owner can tell that
+     *                  the job is broken and skip waiting for peers at shutdown
+     */
+    public Collectives(CommGroup group, ReduceScatterMode reduceScatterMode, Runnable onFailure) {
         this.group = group;
         this.reduceScatterMode = reduceScatterMode;
+        this.onFailure = onFailure;
     }
 
     public CommGroup group() {
@@ -51,7 +62,7 @@ public final class Collectives {
         ReduceOp reduceOp = op.toNative();
         AllreduceOptions options = new AllreduceOptions().reduceOp(reduceOp);
         Work work = start(what, () -> backend().allreduce(tensors, options), tensors, reduceOp, options);
-        return new PendingCollective(what, work, tensor, null, tensors, reduceOp, options);
+        return new PendingCollective(what, onFailure, work, tensor, null, tensors, reduceOp, options);
     }
 
     /**
@@ -91,11 +102,11 @@ public final class Collectives {
                     target.copy_(mine).close();
                 }
             };
-            return new PendingCollective(what, work, output, copyShard, tensors, reduceOp, options, full);
+            return new PendingCollective(what, onFailure, work, output, copyShard, tensors, reduceOp, options, full);
         }
         ReduceScatterOptions options = new ReduceScatterOptions().reduceOp(reduceOp);
         Work work = start(what, () -> backend()._reduce_scatter_base(output, input, options), reduceOp, options);
-        return new PendingCollective(what, work, output, null, reduceOp, options);
+        return new PendingCollective(what, onFailure, work, output, null, reduceOp, options);
     }
 
     /**
@@ -124,7 +135,7 @@ public final class Collectives {
         }
         AllgatherOptions options = new AllgatherOptions();
         Work work = start(what, () -> backend()._allgather_base(output, shard, options), options);
-        return new PendingCollective(what, work, output, null, options);
+        return new PendingCollective(what, onFailure, work, output, null, options);
     }
 
     /** Overwrites {@code tensor} on every rank with its value on group rank {@code root}. */
@@ -142,14 +153,14 @@ public final class Collectives {
         TensorVector tensors = new TensorVector(tensor);
         BroadcastOptions options = new BroadcastOptions().rootRank(root).rootTensor(0);
         Work work = start(what, () -> backend().broadcast(tensors, options), tensors, options);
-        return new PendingCollective(what, work, tensor, null, tensors, options);
+        return new PendingCollective(what, onFailure, work, tensor, null, tensors, options);
     }
 
     /** Returns once every member of the group has entered the barrier. */
     public void barrier() {
         String what = "barrier on " + group;
         Work work = start(what, () -> backend().barrier());
-        new PendingCollective(what, work, null, null).close();
+        new PendingCollective(what, onFailure, work, null, null).close();
     }
 
     private Backend backend() {
@@ -157,10 +168,11 @@ public final class Collectives {
     }
 
     /** Enqueues a collective, turning an immediate native failure into a described error (and freeing our args). */
-    private static Work start(String what, java.util.function.Supplier<Work> enqueue, Pointer... owned) {
+    private Work start(String what, java.util.function.Supplier<Work> enqueue, Pointer... owned) {
         try {
             return enqueue.get();
         } catch (RuntimeException e) {
+            onFailure.run();
             for (Pointer p : owned) {
                 if (p != null) {
                     p.close();

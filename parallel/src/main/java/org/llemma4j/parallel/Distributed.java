@@ -26,6 +26,7 @@ public final class Distributed implements AutoCloseable {
     private final Collectives tp;
     private final Collectives dp;
     private final Device device;
+    private volatile boolean broken;
 
     private Distributed(DistEnv env, ParallelDims dims, DistOptions options, Rendezvous rendezvous,
                         ParallelGroups groups) {
@@ -34,9 +35,11 @@ public final class Distributed implements AutoCloseable {
         this.options = options;
         this.rendezvous = rendezvous;
         this.groups = groups;
-        this.world = new Collectives(groups.world());
-        this.tp = new Collectives(groups.tp());
-        this.dp = new Collectives(groups.dp());
+        Runnable markBroken = () -> broken = true;
+        ReduceScatterMode mode = ReduceScatterMode.preferredFor(options.backend());
+        this.world = new Collectives(groups.world(), mode, markBroken);
+        this.tp = new Collectives(groups.tp(), mode, markBroken);
+        this.dp = new Collectives(groups.dp(), mode, markBroken);
         this.device = options.device().device(env.localRank());
     }
 
@@ -57,7 +60,7 @@ public final class Distributed implements AutoCloseable {
                     options.collectiveTimeout());
             return new Distributed(env, dims, options, rendezvous, groups);
         } catch (RuntimeException e) {
-            rendezvous.close();
+            rendezvous.abandon(); // the peers may be stuck or gone: do not wait for them
             throw e;
         }
     }
@@ -98,14 +101,26 @@ public final class Distributed implements AutoCloseable {
         return device;
     }
 
-    /** Releases the groups, then leaves the rendezvous (rank 0 waits, bounded, for the others to leave). */
+    /** True once a collective of this rank has failed: the job cannot continue. */
+    public boolean isBroken() {
+        return broken;
+    }
+
+    /**
+     * Releases the groups, then leaves the rendezvous: rank 0 waits (bounded) for the others to leave, unless a
+     * collective failed, in which case nobody waits for peers that may be gone.
+     */
     @Override
     public void close() {
         try {
             groups.close();
         } finally {
             device.close();
-            rendezvous.close();
+            if (broken) {
+                rendezvous.abandon();
+            } else {
+                rendezvous.close();
+            }
         }
     }
 

@@ -17,12 +17,15 @@ public final class PendingCollective implements AutoCloseable {
     private final String description;
     private final Tensor result;
     private final Runnable onComplete;
+    private final Runnable onFailure;
     private final List<Pointer> owned = new ArrayList<>();
     private Work work;
     private boolean done;
 
-    PendingCollective(String description, Work work, Tensor result, Runnable onComplete, Pointer... owned) {
+    PendingCollective(String description, Runnable onFailure, Work work, Tensor result, Runnable onComplete,
+                      Pointer... owned) {
         this.description = description;
+        this.onFailure = onFailure;
         this.work = work;
         this.result = result;
         this.onComplete = onComplete;
@@ -41,6 +44,7 @@ public final class PendingCollective implements AutoCloseable {
             } catch (RuntimeException e) {
                 release();
                 done = true;
+                onFailure.run();
                 throw new DistributedException(description + " failed: " + DistributedException.nativeReason(e), e);
             }
             done = true;

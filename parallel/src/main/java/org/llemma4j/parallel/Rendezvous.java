@@ -34,8 +34,8 @@ public final class Rendezvous implements AutoCloseable {
     private static final String ERROR_KEY = PREFIX + "error";
     /** Poll period of the arrival counter: short enough to be invisible, long enough not to load the master. */
     private static final long POLL_MILLIS = 20;
-    /** The longest rank 0 waits in {@link #close()} for the others to leave. */
-    private static final Duration MAX_DEPARTURE_WAIT = Duration.ofSeconds(30);
+    /** The longest rank 0 waits in {@link #close()} for the others to leave (they normally close within moments of each other). */
+    private static final Duration MAX_DEPARTURE_WAIT = Duration.ofSeconds(15);
 
     private final String host;
     private final int port;
@@ -238,17 +238,29 @@ public final class Rendezvous implements AutoCloseable {
     }
 
     /**
-     * Leaves the rendezvous. Rank 0 first waits (at most 30 s, or the rendezvous timeout if shorter) until every
+     * Leaves the rendezvous. Rank 0 first waits (at most 15 s, or the rendezvous timeout if shorter) until every
      * rank has left, because closing rank 0's store stops the server the others may still be talking to.
      */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Leaves without waiting for the other ranks: for a job already broken (a collective failed, a peer is gone),
+     * where they may never arrive and waiting would only delay the error.
+     */
+    public void abandon() {
+        close(false);
+    }
+
+    private void close(boolean waitForOthers) {
         if (store == null) {
             return;
         }
         try {
             store.add(DEPARTED_KEY, 1);
-            if (rank == 0 && worldSize > 1) {
+            if (waitForOthers && rank == 0 && worldSize > 1) {
                 long deadline = System.nanoTime() + Math.min(timeout.toNanos(), MAX_DEPARTURE_WAIT.toNanos());
                 while (store.add(DEPARTED_KEY, 0) < worldSize && System.nanoTime() < deadline) {
                     sleep(POLL_MILLIS);
