@@ -152,4 +152,63 @@ class SupervisorTest {
         assertEquals("exit status 137 (killed by signal 9, SIGKILL; out of memory?)", Supervisor.describe(137));
         assertEquals("exit status 143 (killed by signal 15, SIGTERM)", Supervisor.describe(143));
     }
+
+    @Test
+    void sigtermToTheSupervisorStopsItsRanksAndTheirHelpers() throws Exception {
+        List<String> cmd = List.of(LaunchSpec.currentJava(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                SupervisorMainForTest.class.getName(), "wait-with-helper");
+        Process supervisor = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder text = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(supervisor.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (text) {
+                        text.append(line).append('\n');
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the supervisor is gone
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String seen = "";
+            while (pidsIn(seen, "helper pid").size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                synchronized (text) {
+                    seen = text.toString();
+                }
+            }
+            assertEquals(2, pidsIn(seen, "helper pid").size(), seen);
+            supervisor.destroy(); // SIGTERM, as from kill or a scheduler's cancel
+            assertTrue(supervisor.waitFor(30, TimeUnit.SECONDS), "supervisor still running after SIGTERM");
+            reader.join(5000);
+            String all;
+            synchronized (text) {
+                all = text.toString();
+            }
+            List<Long> pids = new ArrayList<>(pidsIn(all, "started pid"));
+            pids.addAll(pidsIn(all, "helper pid"));
+            assertEquals(4, pids.size(), all);
+            assertAllDead(pids, all);
+        } finally {
+            supervisor.destroyForcibly();
+        }
+    }
+
+    @Test
+    void supervisedRanksRendezvousAndAllReduceOverGloo() {
+        Capture out = new Capture();
+        LaunchSpec spec = LaunchSpec.local(SupervisedCollectiveChild.class.getName(), List.of(), 2)
+                .withGracePeriod(Duration.ofSeconds(3)).withJvmArgs(List.of("-Xmx512m"));
+        SupervisorResult result = new Supervisor(spec, out.stream).run();
+        String text = out.text();
+        assertEquals(0, result.exitCode(), result.message() + "\n" + text);
+        assertTrue(text.contains("[rank 0] sum 24.0 expected 24.0") && text.contains("[rank 1] sum 24.0 expected 24.0"),
+                text);
+    }
 }
