@@ -58,9 +58,10 @@ public final class Collectives {
     public PendingCollective allReduceAsync(Tensor tensor, ReduceKind op) {
         String what = describe("allReduce(" + op + ")", tensor);
         requireDense(tensor, what);
-        TensorVector tensors = new TensorVector(tensor);
-        ReduceOp reduceOp = op.toNative();
-        AllreduceOptions options = new AllreduceOptions().reduceOp(reduceOp);
+        TensorVector tensors = keep(new TensorVector(tensor));
+        ReduceOp reduceOp = keep(op.toNative());
+        AllreduceOptions options = keep(new AllreduceOptions());
+        options.reduceOp(reduceOp);
         Work work = start(what, () -> backend().allreduce(tensors, options), tensors, reduceOp, options);
         return new PendingCollective(what, onFailure, work, tensor, null, tensors, reduceOp, options);
     }
@@ -90,11 +91,12 @@ public final class Collectives {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + input.numel() + " / " + group.size() + " = " + n);
         }
-        ReduceOp reduceOp = op.toNative();
+        ReduceOp reduceOp = keep(op.toNative());
         if (reduceScatterMode == ReduceScatterMode.ALL_REDUCE) {
-            Tensor full = input.clone();
-            TensorVector tensors = new TensorVector(full);
-            AllreduceOptions options = new AllreduceOptions().reduceOp(reduceOp);
+            Tensor full = keep(input.clone());
+            TensorVector tensors = keep(new TensorVector(full));
+            AllreduceOptions options = keep(new AllreduceOptions());
+            options.reduceOp(reduceOp);
             Work work = start(what, () -> backend().allreduce(tensors, options), tensors, reduceOp, options, full);
             Runnable copyShard = () -> {
                 try (Tensor flat = full.view(-1); Tensor mine = flat.narrow(0, group.rank() * n, n);
@@ -104,7 +106,8 @@ public final class Collectives {
             };
             return new PendingCollective(what, onFailure, work, output, copyShard, tensors, reduceOp, options, full);
         }
-        ReduceScatterOptions options = new ReduceScatterOptions().reduceOp(reduceOp);
+        ReduceScatterOptions options = keep(new ReduceScatterOptions());
+        options.reduceOp(reduceOp);
         Work work = start(what, () -> backend()._reduce_scatter_base(output, input, options), reduceOp, options);
         return new PendingCollective(what, onFailure, work, output, null, reduceOp, options);
     }
@@ -133,7 +136,7 @@ public final class Collectives {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + shard.numel() + " x " + group.size() + " = " + shard.numel() * group.size());
         }
-        AllgatherOptions options = new AllgatherOptions();
+        AllgatherOptions options = keep(new AllgatherOptions());
         Work work = start(what, () -> backend()._allgather_base(output, shard, options), options);
         return new PendingCollective(what, onFailure, work, output, null, options);
     }
@@ -150,8 +153,9 @@ public final class Collectives {
             throw new IllegalArgumentException(what + ": root " + root + " is outside 0.." + (group.size() - 1));
         }
         requireDense(tensor, what);
-        TensorVector tensors = new TensorVector(tensor);
-        BroadcastOptions options = new BroadcastOptions().rootRank(root).rootTensor(0);
+        TensorVector tensors = keep(new TensorVector(tensor));
+        BroadcastOptions options = keep(new BroadcastOptions());
+        options.rootRank(root).rootTensor(0);
         Work work = start(what, () -> backend().broadcast(tensors, options), tensors, options);
         return new PendingCollective(what, onFailure, work, tensor, null, tensors, options);
     }
@@ -163,6 +167,17 @@ public final class Collectives {
         new PendingCollective(what, onFailure, work, null, null).close();
     }
 
+    /**
+     * Takes a reference on a native object of the call, released by {@link PendingCollective} (or by the error path
+     * of {@link #start}). Why: the caller may issue an asynchronous collective inside a {@code PointerScope} and
+     * await it after the scope closed; without our own reference the scope would free the {@code Work} (and the
+     * option structs) of a collective still in flight.
+     */
+    private static <P extends Pointer> P keep(P pointer) {
+        pointer.retainReference();
+        return pointer;
+    }
+
     private Backend backend() {
         return group.backend();
     }
@@ -170,7 +185,7 @@ public final class Collectives {
     /** Enqueues a collective, turning an immediate native failure into a described error (and freeing our args). */
     private Work start(String what, java.util.function.Supplier<Work> enqueue, Pointer... owned) {
         try {
-            return enqueue.get();
+            return keep(enqueue.get());
         } catch (RuntimeException e) {
             onFailure.run();
             for (Pointer p : owned) {

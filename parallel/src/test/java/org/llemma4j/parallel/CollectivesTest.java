@@ -141,6 +141,25 @@ class CollectivesTest {
     }
 
     @Test
+    void asynchronousCollectiveOutlivesThePointerScopeThatIssuedIt() throws Exception {
+        int world = 2;
+        int port = FreePort.pick();
+        RankThreads.runAll(world, Duration.ofSeconds(60), rank -> {
+            try (Distributed dist = join(rank, world, port, 1); PointerScope outer = new PointerScope()) {
+                Tensor big = input(rank, 1 << 20, ScalarType.Float);
+                PendingCollective pending;
+                try (PointerScope inner = new PointerScope()) {
+                    pending = dist.world().allReduceAsync(big, ReduceKind.SUM);
+                    // Garbage made while the collective runs is freed with the scope; the collective is not.
+                    torch.ones(1000).add(new Scalar(1));
+                }
+                assertExactly(pattern(0, 1 << 20, 3), pending.await(), "allReduce awaited after its scope closed");
+                pending.close();
+            }
+        });
+    }
+
+    @Test
     void tensorAndDataParallelGroupsOfFourRanks() throws Exception {
         int world = 4;
         int port = FreePort.pick();
