@@ -21,6 +21,7 @@ public final class PendingCollective implements AutoCloseable {
     private final List<Pointer> owned = new ArrayList<>();
     private Work work;
     private boolean done;
+    private DistributedException failure;
 
     PendingCollective(String description, Runnable onFailure, Work work, Tensor result, Runnable onComplete,
                       Pointer... owned) {
@@ -36,16 +37,25 @@ public final class PendingCollective implements AutoCloseable {
         }
     }
 
-    /** Waits for completion and returns the result tensor (owned by the caller who passed or received it). */
+    /**
+     * Waits for completion and returns the result tensor (owned by the caller who passed or received it).
+     *
+     * @throws DistributedException if the collective failed (again on every later call)
+     */
     public Tensor await() {
+        if (failure != null) {
+            throw failure;
+        }
         if (!done) {
             try {
                 work._wait();
             } catch (RuntimeException e) {
                 release();
                 done = true;
+                failure = new DistributedException(description + " failed: " + DistributedException.nativeReason(e),
+                        e);
                 onFailure.run();
-                throw new DistributedException(description + " failed: " + DistributedException.nativeReason(e), e);
+                throw failure;
             }
             done = true;
             try {
@@ -76,10 +86,11 @@ public final class PendingCollective implements AutoCloseable {
         owned.clear();
         if (work != null) {
             work.close();
+            work = null;
         }
     }
 
-    /** Waits if needed, then frees the native objects of the call. */
+    /** Waits if needed, then frees the native objects of the call; throws if the collective failed unseen. */
     @Override
     public void close() {
         if (!done) {

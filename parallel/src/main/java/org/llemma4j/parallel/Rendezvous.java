@@ -32,6 +32,9 @@ public final class Rendezvous implements AutoCloseable {
     private static final String ARRIVED_KEY = PREFIX + "arrived";
     private static final String DEPARTED_KEY = PREFIX + "departed";
     private static final String ERROR_KEY = PREFIX + "error";
+    private static final String ERROR_SEEN_KEY = PREFIX + "error-seen";
+    /** How long rank 0, which hosts the store, keeps it up after a failed check-in so the others can read why. */
+    private static final long LINGER_NANOS = 3_000_000_000L;
     /** Poll period of the arrival counter: short enough to be invisible, long enough not to load the master. */
     private static final long POLL_MILLIS = 20;
     /** The longest rank 0 waits in {@link #close()} for the others to leave (they normally close within moments of each other). */
@@ -123,17 +126,33 @@ public final class Rendezvous implements AutoCloseable {
     }
 
     private void checkIn(long start) {
+        try {
+            checkInOrThrow(start);
+        } catch (DistributedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A store operation failed: the server went away (rank 0 exited or failed first) or the network broke.
+            throw new DistributedException("rendezvous at " + host + ":" + port + ": rank " + rank + " of " + worldSize
+                    + " lost the store after " + seconds(start) + " s (did rank 0 exit?): "
+                    + DistributedException.nativeReason(e), e);
+        }
+    }
+
+    private void checkInOrThrow(long start) {
         String mine = Integer.toString(worldSize);
         String agreed = store.compareSet(WORLD_KEY, "", mine);
         if (!agreed.equals(mine)) {
-            fail(start, "rank " + rank + " has WORLD_SIZE " + worldSize + " but another rank already checked in with "
-                    + "WORLD_SIZE " + agreed + ": every rank must be started with the same WORLD_SIZE");
+            throw abort("rendezvous at " + host + ":" + port + " (rank " + rank + " of " + worldSize + ", after "
+                    + seconds(start) + " s): rank " + rank + " has WORLD_SIZE " + worldSize + " but another rank "
+                    + "already checked in with WORLD_SIZE " + agreed + ": every rank must be started with the same "
+                    + "WORLD_SIZE");
         }
         String identity = ProcessHandle.current().pid() + "@" + Thread.currentThread().getName();
         String claimed = store.compareSet(rankKey(rank), "", identity);
         if (!claimed.equals(identity)) {
-            fail(start, "rank " + rank + " was claimed twice (first by " + claimed + ", now by " + identity
-                    + "): every process needs its own RANK");
+            throw abort("rendezvous at " + host + ":" + port + " (rank " + rank + " of " + worldSize + ", after "
+                    + seconds(start) + " s): rank " + rank + " was claimed twice (first by " + claimed + ", now by "
+                    + identity + "): every process needs its own RANK");
         }
         store.add(ARRIVED_KEY, 1);
         long deadline = start + timeout.toNanos();
@@ -144,7 +163,7 @@ public final class Rendezvous implements AutoCloseable {
             }
             checkPeerError();
             if (System.nanoTime() > deadline) {
-                throw new DistributedException(String.format(Locale.ROOT,
+                throw abort(String.format(Locale.ROOT,
                         "rendezvous at %s:%d: only %d of %d ranks arrived after %s s (rank %d waiting; arrived %s, "
                                 + "missing %s): a rank failed to start, or WORLD_SIZE %d is larger than the number of "
                                 + "processes launched", host, port, arrived, worldSize, seconds(start), rank,
@@ -154,23 +173,36 @@ public final class Rendezvous implements AutoCloseable {
         }
     }
 
-    /** Records a fatal inconsistency for the other ranks, then throws it here. */
-    private void fail(long start, String what) {
-        String message = "rendezvous at " + host + ":" + port + " (rank " + rank + " of " + worldSize + ", after "
-                + seconds(start) + " s): " + what;
+    /**
+     * Records a fatal inconsistency for the other ranks and returns it for throwing here. Rank 0 hosts the store, so
+     * it keeps it up (at most 3 s) until the ranks that arrived have read the error: otherwise they would only see
+     * the connection drop, without the reason.
+     */
+    private DistributedException abort(String message) {
         try {
             store.compareSet(ERROR_KEY, "", message);
+            if (rank != 0) {
+                store.add(ERROR_SEEN_KEY, 1); // this rank knows the check-in failed: rank 0 need not wait for it
+            } else {
+                long deadline = System.nanoTime() + LINGER_NANOS;
+                while (System.nanoTime() < deadline
+                        && store.add(ERROR_SEEN_KEY, 0) < store.add(ARRIVED_KEY, 0) - 1) {
+                    sleep(POLL_MILLIS);
+                }
+            }
         } catch (RuntimeException ignored) {
-            // Reporting to the peers is a courtesy; the local error below is what matters.
+            // Reporting to the peers is a courtesy; the local error is what matters.
         }
-        throw new DistributedException(message);
+        return new DistributedException(message);
     }
 
     private void checkPeerError() {
         try (StringVector key = new StringVector(ERROR_KEY)) {
             if (store.check(key)) {
+                String reason = store.get_to_str(ERROR_KEY);
+                store.add(ERROR_SEEN_KEY, 1);
                 throw new DistributedException("rendezvous at " + host + ":" + port + " aborted for rank " + rank
-                        + " of " + worldSize + " because another rank failed: " + store.get_to_str(ERROR_KEY));
+                        + " of " + worldSize + " because another rank failed: " + reason);
             }
         }
     }

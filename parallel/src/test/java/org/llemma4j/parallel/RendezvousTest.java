@@ -65,9 +65,12 @@ class RendezvousTest {
         for (int r = 0; r < 2; r++) {
             Throwable f = failures.get(r);
             assertInstanceOf(DistributedException.class, f, "rank " + r);
+            // Each rank reports its own timeout, or the one rank 0 hit first, relayed through the store: both name
+            // the count, who arrived and who is missing.
             String m = f.getMessage();
             assertTrue(m.contains("rendezvous at " + HOST + ":" + port + ": only 2 of 3 ranks arrived after")
-                    && m.contains("arrived [0, 1], missing [2]") && m.contains("rank " + r + " waiting"), m);
+                    && m.contains("arrived [0, 1], missing [2]"), m);
+            assertTrue(m.contains("rank " + r), m);
         }
     }
 

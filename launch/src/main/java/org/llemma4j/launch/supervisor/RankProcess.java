@@ -63,8 +63,8 @@ final class RankProcess {
         try {
             return new RankProcess(rank, pb.start(), out);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start rank " + rank + " (" + String.join(" ", command.subList(0,
-                    Math.min(command.size(), 1))) + " " + spec.mainClass() + "): " + e.getMessage(), e);
+            throw new UncheckedIOException("could not start rank " + rank + " (" + spec.javaBinary() + " "
+                    + spec.mainClass() + "): " + e.getMessage(), e);
         }
     }
 
@@ -108,10 +108,5 @@ final class RankProcess {
             Thread.currentThread().interrupt();
         }
         return tail.lines();
-    }
-
-    /** Waits (bounded) for the output thread after the process is gone. */
-    void drain(long waitMillis) {
-        lastLines(waitMillis);
     }
 }

@@ -52,7 +52,8 @@ public final class Supervisor {
 
     /**
      * Launches all local ranks and blocks until they all exit 0, or one fails and the restarts are used up, or
-     * {@link #stop()} is called.
+     * {@link #stop()} is called. Progress lines ({@code [supervisor] ...}) and the ranks' output go to the stream
+     * given at construction; the final {@link SupervisorResult#message()} is for the caller to print.
      */
     public SupervisorResult run() {
         Thread hook = new Thread(this::stopChildrenNow, "supervisor-shutdown");
@@ -123,7 +124,7 @@ public final class Supervisor {
             }
             if (allDone) {
                 for (RankProcess r : ranks) {
-                    r.drain(DRAIN_MILLIS);
+                    r.lastLines(DRAIN_MILLIS);
                 }
                 return new SupervisorResult(0, "all " + ranks.size() + " ranks exited 0", attempt, -1, List.of());
             }
@@ -138,7 +139,7 @@ public final class Supervisor {
         List<ProcessHandle> survivors = ProcessTrees.stop(allKnownProcesses(), spec.gracePeriod());
         List<String> tail = failed.lastLines(DRAIN_MILLIS);
         for (RankProcess r : ranks) {
-            r.drain(DRAIN_MILLIS);
+            r.lastLines(DRAIN_MILLIS);
         }
         StringBuilder m = new StringBuilder();
         m.append("rank ").append(failed.rank()).append(" (local rank ")
