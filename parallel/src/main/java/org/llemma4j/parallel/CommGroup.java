@@ -62,12 +62,22 @@ public final class CommGroup implements AutoCloseable {
         return backend;
     }
 
-    /** Drops this process's reference to the backend (its sockets close when the last reference goes). */
+    /**
+     * Drops this process's reference to the backend (its sockets close when the last reference goes). NCCL is shut
+     * down explicitly first: destroying a ProcessGroupNCCL with communicators still alive can block in its
+     * destructor, which is why PyTorch asks for {@code destroy_process_group()} before exit.
+     */
     @Override
     public void close() {
         if (backend != null) {
-            backend.close();
-            backend = null;
+            try {
+                if (kind == CommBackend.NCCL) {
+                    backend.shutdown();
+                }
+            } finally {
+                backend.close();
+                backend = null;
+            }
         }
     }
 

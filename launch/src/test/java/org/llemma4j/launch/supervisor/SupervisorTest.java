@@ -123,6 +123,24 @@ class SupervisorTest {
     }
 
     @Test
+    void secondNodeOfTwoGetsTheGlobalRanksAndTheGivenMaster() {
+        Capture out = new Capture();
+        LaunchSpec spec = spec(List.of("print-env"), 2).onNodes(2, 1, "127.0.0.1", 29123);
+        SupervisorResult result = new Supervisor(spec, out.stream).run();
+        String text = out.text();
+        assertEquals(0, result.exitCode(), result.message() + "\n" + text);
+        for (int local = 0; local < 2; local++) {
+            int rank = 2 + local;
+            assertTrue(text.contains("[rank " + rank + "] RANK=" + rank), text);
+            assertTrue(text.contains("[rank " + rank + "] LOCAL_RANK=" + local), text);
+            assertTrue(text.contains("[rank " + rank + "] WORLD_SIZE=4"), text);
+            assertTrue(text.contains("[rank " + rank + "] LOCAL_WORLD_SIZE=2"), text);
+            assertTrue(text.contains("[rank " + rank + "] MASTER_PORT=29123"), text);
+        }
+        assertTrue(text.contains("[supervisor] starting 2 ranks (2..3 of world 4), master 127.0.0.1:29123"), text);
+    }
+
+    @Test
     void restartRunsAllRanksAgainAfterAFailure() {
         Capture out = new Capture();
         SupervisorResult result = new Supervisor(spec(List.of("fail-first-attempt", "0"), 2).withMaxRestarts(1),
