@@ -20,7 +20,6 @@ public final class FreePort {
     /** A currently free port on 127.0.0.1. */
     public static int pick() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(DistEnv.LOOPBACK))) {
-            s.setReuseAddress(false);
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("could not find a free port on " + DistEnv.LOOPBACK, e);
