@@ -24,7 +24,16 @@ public final class MetricsLog implements AutoCloseable {
     private static final ObjectMapper JSON =
             new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    private final BufferedWriter out;
+    private final BufferedWriter out;      // null: a rank other than 0, which reports nothing
+
+    private MetricsLog(BufferedWriter out) {
+        this.out = out;
+    }
+
+    /** The log of ranks other than 0: they train silently, so each figure appears once. */
+    public static MetricsLog discard() {
+        return new MetricsLog((BufferedWriter) null);
+    }
 
     public MetricsLog(Path runDir) {
         try {
@@ -37,12 +46,18 @@ public final class MetricsLog implements AutoCloseable {
     }
 
     public void log(StepMetrics m) {
+        if (out == null) {
+            return;
+        }
         LOG.info(m.format());
         write(JSON.convertValue(m, Map.class));
     }
 
     /** Any other event (validation loss, a skipped step) as one JSON line. */
     public void write(Map<?, ?> record) {
+        if (out == null) {
+            return;
+        }
         try {
             out.write(JSON.writeValueAsString(record));
             out.newLine();
@@ -54,6 +69,8 @@ public final class MetricsLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        out.close();
+        if (out != null) {
+            out.close();
+        }
     }
 }
