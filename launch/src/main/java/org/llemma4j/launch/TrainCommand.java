@@ -6,9 +6,12 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.bytedeco.pytorch.global.torch;
 import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.data.TokenSource;
+import org.llemma4j.trainer.plan.RunRequirements;
 import org.llemma4j.trainer.train.Trainer;
 
 /** {@code launch train --config X.yaml [--config Y.yaml] [--set key=value]... [--run-dir DIR]}. */
@@ -42,8 +45,12 @@ final class TrainCommand implements Command {
         List<Path> files = CliParsing.paths(line.getOptionValues("config"));
         TrainConfig config;
         try {
-            config = TrainConfig.load(files, CliParsing.values(line.getOptionValues("set")));
-        } catch (ConfigException e) {
+            // Data files are checked after the machine: a cluster config started here should first say that
+            // it needs a cluster, not that the cluster's data is missing.
+            config = TrainConfig.load(files, CliParsing.values(line.getOptionValues("set")), DataCheck.SKIP);
+            RunRequirements.check(config, worldSize(), torch.cuda_is_available());
+            config.requireDataFiles();
+        } catch (ConfigException | RunRequirements.UnmetException e) {
             throw new UsageException(e.getMessage());
         }
         Path runDir = line.hasOption("run-dir") ? Path.of(line.getOptionValue("run-dir"))
@@ -61,5 +68,20 @@ final class TrainCommand implements Command {
             opened.forEach(IndexedTokenSource::close);
         }
         return 0;
+    }
+
+    /** The torchrun contract's WORLD_SIZE, else SLURM_NTASKS, else 1 (a single local process). */
+    static int worldSize() {
+        for (String name : List.of("WORLD_SIZE", "SLURM_NTASKS")) {
+            String value = System.getenv(name);
+            if (value != null && !value.isBlank()) {
+                try {
+                    return Integer.parseInt(value.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalStateException(name + " must be an integer, got '" + value + "'");
+                }
+            }
+        }
+        return 1;
     }
 }

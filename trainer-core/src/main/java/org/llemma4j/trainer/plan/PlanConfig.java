@@ -4,6 +4,7 @@ import org.llemma4j.trainer.config.ConfigSources;
 import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,11 @@ public record PlanConfig(TrainConfig config, List<String> notes) {
         List<String> all = new ArrayList<>(overrides);
         if (tree.get("vocab_size") == null) {
             Object vocabFile = tree.get("vocab_file");
-            notes.add("vocab_size is not set" + (vocabFile == null ? ""
-                    : " (GPT-NeoX reads it from vocab_file " + vocabFile + ", which plan does not open)")
+            String source = vocabFile == null ? ""
+                    : " (GPT-NeoX reads it from vocab_file " + vocabFile + ", which "
+                    + (Files.isRegularFile(Path.of(vocabFile.toString())) ? "plan does not read tokenizers from"
+                    : "is not on this machine") + ")";
+            notes.add("vocab_size is not set" + source
                     + ": assuming Llama's vocabulary of " + LLAMA_VOCAB_SIZE
                     + " (Code Llama 7B has 32016); give --set vocab_size=N to change it");
             all.add("vocab_size=" + LLAMA_VOCAB_SIZE);

@@ -57,8 +57,9 @@ public final class RunRequirements {
                     + " --nproc-per-node, or srun with one task per GPU)", tp, tp, tp, worldSize, tp));
         }
         if (!cudaAvailable) {
-            long perRank = cpuBytesPerRank(config, Math.max(worldSize, tp));
-            long ranksHere = Math.max(worldSize, 1);
+            // At an impossible world size, the smallest possible one: tp ranks.
+            int ranksHere = worldSize >= 1 && worldSize % tp == 0 ? worldSize : tp;
+            long perRank = cpuBytesPerRank(config, ranksHere);
             if (perRank * ranksHere > hostMemoryBytes) {
                 unmet.add(String.format(Locale.ROOT, "no CUDA device is available, and on the CPU each rank needs"
                                 + " about %.1f GiB (bf16 weights, fp32 gradients, optimizer shard, activations of"

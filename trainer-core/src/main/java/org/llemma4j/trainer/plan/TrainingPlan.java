@@ -37,7 +37,8 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
         int world = nodes * gpusPerNode;
         int tp = config.modelParallelSize();
         if (world % tp != 0) {
-            throw new IllegalArgumentException("world " + world + " (" + nodes + " nodes x " + gpusPerNode
+            throw new IllegalArgumentException("world " + world + " (" + nodes + (nodes == 1 ? " node" : " nodes")
+                    + " x " + gpusPerNode
                     + " GPUs) is not model_parallel_size " + tp + " x dp: use a multiple of " + tp + " GPUs");
         }
         notes = List.copyOf(notes);

@@ -135,7 +135,7 @@ class TrainingPlanTest {
         TrainConfig c = config(LLEMMA_7B);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TrainingPlan(c, Gpu.A100_40GB, 1, 3, 0.4, List.of()));
-        assertEquals("world 3 (1 nodes x 3 GPUs) is not model_parallel_size 2 x dp: use a multiple of 2 GPUs",
+        assertEquals("world 3 (1 node x 3 GPUs) is not model_parallel_size 2 x dp: use a multiple of 2 GPUs",
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new TrainingPlan(c, Gpu.A100_40GB, 1, 8, 1.5, List.of()));
         assertEquals("unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb",
@@ -149,7 +149,8 @@ class TrainingPlanTest {
         PlanConfig pc = PlanConfig.load(List.of(neox), List.of());
         assertEquals(32_000, pc.config().model().vocabSize());
         assertEquals(1, pc.notes().size());
-        assertTrue(pc.notes().get(0).startsWith("vocab_size is not set (GPT-NeoX reads it from vocab_file "),
+        assertTrue(pc.notes().get(0).startsWith("vocab_size is not set (GPT-NeoX reads it from vocab_file ")
+                && pc.notes().get(0).contains("codellama/tokenizer.model, which is not on this machine)"),
                 pc.notes().get(0));
         assertTrue(pc.notes().get(0).contains("assuming Llama's vocabulary of 32000"));
         TrainingPlan plan = new TrainingPlan(pc.config(), Gpu.A100_40GB, 32, 8, 0.4, pc.notes());
