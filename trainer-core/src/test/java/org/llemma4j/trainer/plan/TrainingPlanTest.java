@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Llemma recipes planned on the paper's cluster, and the arithmetic behind the numbers. */
 class TrainingPlanTest {
 
-    static final Path CONFIGS = Path.of("..", "configs");
+    static final Path CONFIGS = Path.of(System.getProperty("project.root", ".."), "configs");
     static final Path LLEMMA_7B = CONFIGS.resolve("llemma-7b.yaml");
     static final Path LLEMMA_34B = CONFIGS.resolve("llemma-34b.yaml");
     private static final double GIB = 1L << 30;
