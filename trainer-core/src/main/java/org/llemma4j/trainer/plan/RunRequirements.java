@@ -53,8 +53,8 @@ public final class RunRequirements {
         int tp = config.modelParallelSize();
         if (worldSize < 1 || worldSize % tp != 0) {
             unmet.add(String.format(Locale.ROOT, "model_parallel_size %d needs a world size that is a multiple of %d"
-                    + " (tp %d x dp ranks), got world size %d: start %d ranks or more (launch train"
-                    + " --nproc-per-node, or srun with one task per GPU)", tp, tp, tp, worldSize, tp));
+                    + " (tp %d x dp ranks), got world size %d: start a multiple of %d ranks, one per GPU (srun with one"
+                    + " task per GPU, or any launcher that sets WORLD_SIZE)", tp, tp, tp, worldSize, tp));
         }
         if (!cudaAvailable) {
             // At an impossible world size, the smallest possible one: tp ranks.

@@ -25,7 +25,7 @@ class RunRequirementsTest {
                 () -> RunRequirements.check(c, 1, false, 23 * GIB));
         String m = e.getMessage();
         assertTrue(m.startsWith("cannot start this run here: model_parallel_size 2 needs a world size that is a"
-                + " multiple of 2 (tp 2 x dp ranks), got world size 1: start 2 ranks or more"), m);
+                + " multiple of 2 (tp 2 x dp ranks), got world size 1: start a multiple of 2 ranks"), m);
         assertTrue(m.contains("no CUDA device is available"), m);
         assertTrue(m.contains("more than this machine's 23.0 GiB: this config needs CUDA GPUs (it fits from"), m);
         assertTrue(m.contains("x a100-40gb at model_parallel_size 2"), m);
@@ -49,8 +49,8 @@ class RunRequirementsTest {
         RunRequirements.UnmetException e = assertThrows(RunRequirements.UnmetException.class,
                 () -> RunRequirements.check(config(LLEMMA_7B), 3, true, 23 * GIB));
         assertEquals("cannot start this run here: model_parallel_size 2 needs a world size that is a multiple of 2"
-                + " (tp 2 x dp ranks), got world size 3: start 2 ranks or more (launch train --nproc-per-node,"
-                + " or srun with one task per GPU)", e.getMessage());
+                + " (tp 2 x dp ranks), got world size 3: start a multiple of 2 ranks, one per GPU (srun with one"
+                + " task per GPU, or any launcher that sets WORLD_SIZE)", e.getMessage());
     }
 
     @Test
