@@ -1,27 +1,63 @@
 package org.llemma4j.launch;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.launch.supervisor.LaunchSpec;
+import org.llemma4j.launch.supervisor.Supervisor;
+import org.llemma4j.launch.supervisor.SupervisorResult;
+import org.llemma4j.parallel.DistEnv;
+import org.llemma4j.parallel.DistOptions;
+import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.data.TokenSource;
+import org.llemma4j.trainer.plan.RunRequirements;
+import org.llemma4j.trainer.train.ParallelContext;
+import org.llemma4j.trainer.train.StopSignal;
 import org.llemma4j.trainer.train.Trainer;
 
-/** {@code launch train --config X.yaml [--config Y.yaml] [--set key=value]... [--run-dir DIR]}. */
+/**
+ * {@code launch train --config X.yaml [--config Y.yaml] [--set key=value]... [--run-dir DIR]
+ * [--nproc-per-node N [--nnodes M --node-rank R --master-addr H --master-port P] [--max-restarts K]]}.
+ *
+ * <p>Run as it is, or under {@code srun} or torchrun (the environment names the rank), this process trains as
+ * one rank. With {@code --nproc-per-node} it is the supervisor of this node's ranks instead: it starts one child
+ * JVM per rank running this same command without the launcher options, and stops them all when one fails.
+ */
 final class TrainCommand implements Command {
 
-    private static final Options OPTIONS = new Options()
-            .addOption(Option.builder().longOpt("config").hasArg().argName("file").required()
-                    .desc("YAML config (GPT-NeoX key names); repeat to merge several, later files win").get())
-            .addOption(Option.builder().longOpt("set").hasArg().argName("key=value")
-                    .desc("override one key, dotted for nested sections (zero_optimization.stage=1); repeatable").get())
-            .addOption(Option.builder().longOpt("run-dir").hasArg().argName("dir")
-                    .desc("where metrics.jsonl and the resolved config go (default: the `save` key, else runs/<config>)")
-                    .get());
+    private static final Option CONFIG = Option.builder().longOpt("config").hasArg().argName("file").required()
+            .desc("YAML config (GPT-NeoX key names); repeat to merge several, later files win").get();
+    private static final Option SET = Option.builder().longOpt("set").hasArg().argName("key=value")
+            .desc("override one key, dotted for nested sections (zero_optimization.stage=1); repeatable").get();
+    private static final Option RUN_DIR = Option.builder().longOpt("run-dir").hasArg().argName("dir")
+            .desc("where metrics.jsonl and the resolved config go (default: the `save` key, else runs/<config>)").get();
+    private static final Option NPROC = Option.builder().longOpt("nproc-per-node").hasArg().argName("n")
+            .desc("ranks to start on this node, one JVM each (default 1: this process trains)").get();
+    private static final Option NNODES = Option.builder().longOpt("nnodes").hasArg().argName("n")
+            .desc("nodes in the job (default 1)").get();
+    private static final Option NODE_RANK = Option.builder().longOpt("node-rank").hasArg().argName("r")
+            .desc("this node's index, 0..nnodes-1 (default 0)").get();
+    private static final Option MASTER_ADDR = Option.builder().longOpt("master-addr").hasArg().argName("host")
+            .desc("host of rank 0, where the rendezvous store listens (default 127.0.0.1)").get();
+    private static final Option MASTER_PORT = Option.builder().longOpt("master-port").hasArg().argName("port")
+            .desc("port of the rendezvous store (default: a free port on a single node, 29500 otherwise)").get();
+    private static final Option MAX_RESTARTS = Option.builder().longOpt("max-restarts").hasArg().argName("k")
+            .desc("restart all ranks up to k times after a failure (default 0)").get();
+    private static final Options OPTIONS = new Options().addOption(CONFIG).addOption(SET).addOption(RUN_DIR)
+            .addOption(NPROC).addOption(NNODES).addOption(NODE_RANK).addOption(MASTER_ADDR).addOption(MASTER_PORT)
+            .addOption(MAX_RESTARTS);
+
+    /** How long a rank told to stop may take to finish its step before the JVM exits anyway. */
+    private static final Duration STOP_GRACE = Duration.ofMinutes(2);
 
     @Override
     public String name() {
@@ -30,7 +66,7 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a Llama from a GPT-NeoX-style config";
+        return "train a Llama from a GPT-NeoX-style config, on one process or as a supervisor of several";
     }
 
     @Override
@@ -39,26 +75,82 @@ final class TrainCommand implements Command {
         if (line == null) {
             return 0;
         }
-        List<Path> files = CliParsing.paths(line.getOptionValues("config"));
-        TrainConfig config;
+        int nproc = CliParsing.intOption(line, NPROC, 1);
+        int nnodes = CliParsing.intOption(line, NNODES, 1);
+        boolean supervise = line.hasOption(NPROC.getLongOpt()) || nnodes > 1;
+        if (supervise && DistEnv.fromSystem().source() != DistEnv.Source.SINGLE) {
+            throw new UsageException("--nproc-per-node starts ranks, but this process already is one (RANK or "
+                    + "SLURM_PROCID is set); under srun or torchrun leave the launcher options out");
+        }
+        int worldSize = supervise ? nproc * nnodes : DistEnv.fromSystem().worldSize();
+        TrainConfig config = loadChecked(line, worldSize);
+        return supervise ? supervise(line, nproc, nnodes) : train(line, config);
+    }
+
+    /** The config, checked against the machine before anything is allocated or spawned. */
+    private static TrainConfig loadChecked(CommandLine line, int worldSize) throws UsageException {
         try {
-            config = TrainConfig.load(files, CliParsing.values(line.getOptionValues("set")));
-        } catch (ConfigException e) {
+            // Data files are checked after the machine: a cluster config started here should first say that
+            // it needs a cluster, not that the cluster's data is missing.
+            TrainConfig config = TrainConfig.load(CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())),
+                    CliParsing.values(line.getOptionValues(SET.getLongOpt())), DataCheck.SKIP);
+            RunRequirements.check(config, worldSize, torch.cuda_is_available());
+            config.requireDataFiles();
+            if (config.modelParallelSize() > 1) {
+                throw new UsageException("model_parallel_size " + config.modelParallelSize()
+                        + ": tensor parallelism is not available in this version; set model_parallel_size: 1");
+            }
+            return config;
+        } catch (ConfigException | RunRequirements.UnmetException e) {
             throw new UsageException(e.getMessage());
         }
-        Path runDir = line.hasOption("run-dir") ? Path.of(line.getOptionValue("run-dir"))
-                : config.save().orElse(Path.of("runs", CliParsing.stem(files.get(files.size() - 1))));
+    }
 
+    private static int supervise(CommandLine line, int nproc, int nnodes) throws UsageException {
+        List<String> rankArgs = new ArrayList<>(List.of("train"));
+        for (String config : line.getOptionValues(CONFIG.getLongOpt())) {
+            rankArgs.addAll(List.of("--" + CONFIG.getLongOpt(), config));
+        }
+        for (String set : CliParsing.values(line.getOptionValues(SET.getLongOpt()))) {
+            rankArgs.addAll(List.of("--" + SET.getLongOpt(), set));
+        }
+        if (line.hasOption(RUN_DIR.getLongOpt())) {
+            rankArgs.addAll(List.of("--" + RUN_DIR.getLongOpt(), line.getOptionValue(RUN_DIR.getLongOpt())));
+        }
+        LaunchSpec spec = LaunchSpec.local(Launch.class.getName(), rankArgs, nproc)
+                .withJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments())
+                .withMaxRestarts(CliParsing.intOption(line, MAX_RESTARTS, 0));
+        if (nnodes > 1 || line.hasOption(MASTER_ADDR.getLongOpt()) || line.hasOption(MASTER_PORT.getLongOpt())) {
+            spec = spec.onNodes(nnodes, CliParsing.intOption(line, NODE_RANK, 0),
+                    line.getOptionValue(MASTER_ADDR.getLongOpt(), DistEnv.LOOPBACK),
+                    CliParsing.intOption(line, MASTER_PORT, DistEnv.DEFAULT_PORT));
+        }
+        SupervisorResult result = new Supervisor(spec, System.out).run();
+        if (!result.succeeded()) {
+            System.err.println("launch train: " + result.message());
+        }
+        return result.exitCode();
+    }
+
+    private static int train(CommandLine line, TrainConfig config) {
+        Path runDir = line.hasOption(RUN_DIR.getLongOpt()) ? Path.of(line.getOptionValue(RUN_DIR.getLongOpt()))
+                : config.save().orElse(Path.of("runs", CliParsing.stem(
+                        CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())).get(0))));
+        StopSignal stop = StopSignal.onShutdown(STOP_GRACE);
+        DistEnv env = DistEnv.fromSystem();
         List<IndexedTokenSource> opened = new ArrayList<>();
-        try {
+        try (Distributed dist = env.worldSize() > 1
+                ? Distributed.init(env, DistOptions.cpu(config.modelParallelSize())) : null) {
+            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
             for (Path prefix : config.trainDataPaths()) {
                 opened.add(IndexedTokenSource.open(prefix));
             }
-            try (Trainer trainer = new Trainer(config, runDir, List.<TokenSource>copyOf(opened))) {
+            try (Trainer trainer = new Trainer(config, runDir, List.<TokenSource>copyOf(opened), parallel, stop)) {
                 trainer.run();
             }
         } finally {
             opened.forEach(IndexedTokenSource::close);
+            stop.finished();
         }
         return 0;
     }

@@ -166,6 +166,16 @@ public final class IgnoredKeys {
         return Collections.unmodifiableList(new ArrayList<>(EXACT.keySet()));
     }
 
+    /**
+     * Every exact ignored key with the value it must have to be ignored ({@code ""} when any value is), in
+     * declaration order: the source of the ignored-keys table in docs/configuration.md.
+     */
+    public static Map<String, String> requirements() {
+        Map<String, String> out = new LinkedHashMap<>();
+        EXACT.forEach((name, rule) -> out.put(name, rule.requirement()));
+        return Collections.unmodifiableMap(out);
+    }
+
     /** The prefixes whose keys are all ignored ({@code wandb_}). */
     public static List<String> prefixes() {
         return PREFIXES;

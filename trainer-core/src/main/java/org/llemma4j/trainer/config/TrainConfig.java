@@ -25,7 +25,7 @@ import static org.llemma4j.trainer.config.ConfigKeys.*;
  * that can be done without allocating anything: types and ranges of each key (declared in {@link ConfigKeys}),
  * then the rules between keys (divisibility of heads, sequence length against the RoPE tables, exclusive
  * spellings of one setting, data files present on disk). A {@code TrainConfig} that exists is one the trainer
- * can start with.
+ * can start with; one loaded with {@link DataCheck#SKIP} is one once {@link #requireDataFiles()} has passed.
  *
  * <p>{@link #resolved()} is the configuration as actually used, every default filled in and every alternative
  * spelling reduced to one ({@code warmup} to {@code warmup_iters}, {@code decay_lr_to} to {@code min_lr},
@@ -80,7 +80,18 @@ public final class TrainConfig {
      * @throws ConfigException naming the key and value at fault
      */
     public static TrainConfig load(List<Path> files, List<String> overrides) {
-        return new TrainConfig(ConfigSources.read(files, overrides), currentDirectory());
+        return load(files, overrides, DataCheck.FILES);
+    }
+
+    /**
+     * As {@link #load(List, List)}, checking the data section as {@code dataCheck} says: {@link DataCheck#SKIP}
+     * loads a cluster config on a machine without its data (for {@code launch plan}, or to check a run's
+     * requirements before {@link #requireDataFiles()}).
+     *
+     * @throws ConfigException naming the key and value at fault
+     */
+    public static TrainConfig load(List<Path> files, List<String> overrides, DataCheck dataCheck) {
+        return new TrainConfig(ConfigSources.read(files, overrides), currentDirectory(), dataCheck);
     }
 
     /** A config from an in-memory tree, as a YAML file would give it (nested maps, GPT-NeoX key names). */
@@ -90,14 +101,14 @@ public final class TrainConfig {
 
     /** As {@link #fromMap(Map)}, resolving relative paths against {@code baseDir}. */
     static TrainConfig fromMap(Map<String, Object> config, Path baseDir) {
-        return new TrainConfig(KeyNames.normalizeTree(config, ""), baseDir);
+        return new TrainConfig(KeyNames.normalizeTree(config, ""), baseDir, DataCheck.FILES);
     }
 
     private static Path currentDirectory() {
         return Path.of("").toAbsolutePath();
     }
 
-    private TrainConfig(Map<String, Object> tree, Path baseDir) {
+    private TrainConfig(Map<String, Object> tree, Path baseDir, DataCheck dataCheck) {
         ParsedConfig p = ParsedConfig.parse(tree);
         requireAll(p, NUM_LAYERS, HIDDEN_SIZE, NUM_ATTENTION_HEADS, VOCAB_SIZE, SEQ_LENGTH, MICRO_BATCH_SIZE,
                 TRAIN_ITERS, LR);
@@ -137,11 +148,13 @@ public final class TrainConfig {
 
         this.split = p.get(SPLIT).replace(" ", "");
         this.dataPath = p.given(DATA_PATH).map(s -> resolve(baseDir, s));
-        checkDataKeys(p);
+        checkDataKeys(p, dataCheck);
         this.train = weighted(p, TRAIN_DATA_PATHS, TRAIN_DATA_WEIGHTS, baseDir);
         this.valid = weighted(p, VALID_DATA_PATHS, VALID_DATA_WEIGHTS, baseDir);
         this.test = weighted(p, TEST_DATA_PATHS, TEST_DATA_WEIGHTS, baseDir);
-        checkDataFiles();
+        if (dataCheck == DataCheck.FILES) {
+            requireDataFiles();
+        }
 
         this.ignoredKeys = List.copyOf(p.ignored());
         if (!ignoredKeys.isEmpty()) {
@@ -309,14 +322,14 @@ public final class TrainConfig {
         return baseDir.resolve(path).toAbsolutePath().normalize();
     }
 
-    private static void checkDataKeys(ParsedConfig p) {
+    private static void checkDataKeys(ParsedConfig p, DataCheck dataCheck) {
         boolean hasDataPath = p.isSet(DATA_PATH);
         boolean hasTrainPaths = p.isSet(TRAIN_DATA_PATHS);
         if (hasDataPath && hasTrainPaths) {
             throw new ConfigException("data_path and train_data_paths are exclusive: give one (data_path is split"
                     + " into train/valid/test by split; train_data_paths lists training sets)");
         }
-        if (!hasDataPath && !hasTrainPaths) {
+        if (!hasDataPath && !hasTrainPaths && dataCheck == DataCheck.FILES) {
             throw new ConfigException("no training data: give data_path or train_data_paths");
         }
         if (hasDataPath) {
@@ -351,8 +364,17 @@ public final class TrainConfig {
         return new WeightedPaths(resolvedPaths, weights.orElseGet(() -> Collections.nCopies(n, 1.0)));
     }
 
-    /** All missing files in one message: a run with a wrong data root is missing every one of them. */
-    private void checkDataFiles() {
+    /**
+     * Checks what {@link DataCheck#SKIP} skipped: training data is named, and every dataset prefix has its
+     * {@code .bin} and {@code .idx}. All missing files go in one message: a run with a wrong data root is missing
+     * every one of them. Loading with {@link DataCheck#FILES} (the default) has already done this.
+     *
+     * @throws ConfigException naming the keys and files at fault
+     */
+    public void requireDataFiles() {
+        if (dataPath.isEmpty() && train.isEmpty()) {
+            throw new ConfigException("no training data: give data_path or train_data_paths");
+        }
         List<String> missing = new ArrayList<>();
         dataPath.ifPresent(prefix -> missingFiles("data_path", prefix, missing));
         addMissing("train_data_paths", train, missing);
