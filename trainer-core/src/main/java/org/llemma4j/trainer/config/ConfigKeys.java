@@ -158,7 +158,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Long> SEED = define("seed", ConfigType.LONG, 1234L, Validator.any(),
             "Seed of initialization and data order.");
     public static final ConfigKey<Integer> INTRA_OP_THREADS = define("intra_op_threads", ConfigType.INT, null,
-            Validator.atLeast(1), "Not GPT-NeoX: libtorch CPU threads per rank; default the available processors.");
+            Validator.atLeast(1), "Not GPT-NeoX: libtorch CPU threads per rank; default the available processors / local ranks.");
     public static final ConfigKey<Boolean> CHECKPOINT_ACTIVATIONS = define("checkpoint_activations",
             ConfigType.BOOLEAN, false, Validator.any(), "Recompute each layer's forward during backward.");
     public static final ConfigKey<Integer> CHECKPOINT_NUM_LAYERS = define("checkpoint_num_layers", ConfigType.INT,

@@ -129,7 +129,7 @@ public final class TrainConfig {
         this.precision = buildPrecision(p);
 
         this.seed = p.get(SEED);
-        this.intraOpThreads = p.given(INTRA_OP_THREADS).orElse(Runtime.getRuntime().availableProcessors());
+        this.intraOpThreads = p.given(INTRA_OP_THREADS).orElse(defaultIntraOpThreads());
         this.logInterval = p.get(LOG_INTERVAL);
         this.evalInterval = p.get(EVAL_INTERVAL);
         this.evalIters = p.get(EVAL_ITERS);
@@ -546,6 +546,20 @@ public final class TrainConfig {
     }
 
     /** {@code intra_op_threads}: libtorch CPU threads; default the available processors. */
+    /**
+     * This machine's cores shared among the ranks it runs (LOCAL_WORLD_SIZE, set by the launcher), so that two
+     * ranks on a 2-core machine get one thread each instead of four threads fighting over two cores.
+     */
+    static int defaultIntraOpThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String localRanks = System.getenv("LOCAL_WORLD_SIZE");
+        try {
+            return localRanks == null ? cores : Math.max(1, cores / Integer.parseInt(localRanks.trim()));
+        } catch (NumberFormatException e) {
+            return cores;      // a malformed LOCAL_WORLD_SIZE is reported by the distributed setup, by name
+        }
+    }
+
     public int intraOpThreads() {
         return intraOpThreads;
     }
