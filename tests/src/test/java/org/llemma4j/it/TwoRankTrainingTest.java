@@ -1,0 +1,95 @@
+package org.llemma4j.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's 2-rank runs over Gloo on loopback: the smoke run, a killed rank, a SIGTERM. */
+class TwoRankTrainingTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoRankTinyRunFinishesWithFallingLoss() throws Exception {
+        Path runDir = dir.resolve("run");
+        List<String> args = new ArrayList<>(List.of("train", "--config", "configs/tiny.yaml", "--nproc-per-node", "2",
+                "--run-dir", runDir.toString(), "--set", "train_iters=30", "--set", "lr_decay_iters=30",
+                "--set", "warmup_iters=3", "--set", "log_interval=5"));
+        Path output = dir.resolve("out.txt");
+        Process supervisor = SmallRun.launch(args, output);
+        assertTrue(SmallRun.waitFor(supervisor, 900), "the 2-rank run did not finish in 15 minutes");
+        assertEquals(0, supervisor.exitValue(), Files.readString(output));
+
+        List<Double> losses = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            JsonNode record = new ObjectMapper().readTree(line);
+            losses.add(record.get("loss").asDouble());
+        }
+        assertTrue(losses.get(losses.size() - 1) < losses.get(0) - 1.0, "losses " + losses);
+        assertTrue(Files.readString(output).contains("[rank 1]"), "rank 1's output is prefixed");
+    }
+
+    @Test
+    void killedRankStopsTheRunNamingIt() throws Exception {
+        Path output = dir.resolve("out.txt");
+        Process supervisor = SmallRun.launch(withNproc(SmallRun.trainArgs(dir.resolve("run"), 100_000)), output);
+        assertTrue(SmallRun.awaitText(output, "step      2", 300), "training did not start: " + read(output));
+        ProcessHandle rank1 = rankProcess(supervisor, 1);
+        List<ProcessHandle> everything = new ArrayList<>(supervisor.descendants().toList());
+
+        long start = System.nanoTime();
+        rank1.destroyForcibly();                                   // SIGKILL
+        assertTrue(SmallRun.waitFor(supervisor, 30), "the supervisor did not exit within 30 s of the kill");
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertTrue(supervisor.exitValue() != 0);
+        String text = read(output);
+        assertTrue(text.contains("rank 1"), "the failure names rank 1: " + text);
+        assertTrue(seconds < 30, "took " + seconds + " s");
+        Thread.sleep(500);
+        for (ProcessHandle p : everything) {
+            assertFalse(p.isAlive(), "process " + p.pid() + " of the run is still alive");
+        }
+    }
+
+    @Test
+    void sigtermStopsAtAStepBoundary() throws Exception {
+        Path output = dir.resolve("out.txt");
+        Process rank = SmallRun.launch(SmallRun.trainArgs(dir.resolve("run"), 100_000), output);
+        assertTrue(SmallRun.awaitText(output, "step      2", 300), "training did not start: " + read(output));
+        rank.destroy();                                             // SIGTERM
+        assertTrue(SmallRun.waitFor(rank, 60), "the rank did not stop within 60 s of SIGTERM");
+        assertTrue(read(output).contains("stopped after step"), read(output));
+    }
+
+    private static List<String> withNproc(List<String> trainArgs) {
+        List<String> args = new ArrayList<>(trainArgs);
+        args.addAll(List.of("--nproc-per-node", "2"));
+        return args;
+    }
+
+    /** The child JVM of the supervisor whose environment says RANK=rank (read from /proc). */
+    private static ProcessHandle rankProcess(Process supervisor, int rank) throws java.io.IOException {
+        for (ProcessHandle child : supervisor.children().toList()) {
+            String environ = Files.readString(Path.of("/proc", Long.toString(child.pid()), "environ"));
+            if (List.of(environ.split("\0")).contains("RANK=" + rank)) {
+                return child;
+            }
+        }
+        throw new AssertionError("no child of the supervisor has RANK=" + rank);
+    }
+
+    private static String read(Path file) throws java.io.IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+}
