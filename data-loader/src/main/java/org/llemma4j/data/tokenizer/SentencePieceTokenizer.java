@@ -45,16 +45,16 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private SentencePieceTokenizer(Path file, SentencePieceModel model, int chunkChars) throws InvalidDataException {
         this.file = file;
         this.model = model;
-        this.native_ = new SpTokenizer(model.bytes);
-        this.processor = native_.getProcessor();
         this.eod = model.id("</s>");
         this.bos = model.id("<s>");
         this.unk = model.firstOfType(SentencePieceModel.UNKNOWN);
         this.spaceId = model.id("\u2581");
+        // Checked before the native model is created, so a rejected file allocates nothing.
         if (eod < 0) {
-            native_.close();
             throw new InvalidDataException(file + " has no '</s>' piece to use as the end-of-document id");
         }
+        this.native_ = new SpTokenizer(model.bytes);
+        this.processor = native_.getProcessor();
         this.chunkChars = newlineSplitIsExact() ? chunkChars : 0;
     }
 
