@@ -27,10 +27,16 @@ final class SentencePieceModel {
     /** For a byte piece {@code <0xNN>}, the byte value NN; -1 for other pieces. */
     final int[] byteValue;
     final boolean addDummyPrefix;
+    /** Normalizer name ({@code identity} for Llama) and its whitespace folding, which could move text across lines. */
+    final String normalizerName;
+    final boolean removeExtraWhitespaces;
     private final Map<String, Integer> ids;
 
-    private SentencePieceModel(byte[] bytes, List<String> pieces, List<Integer> types, boolean addDummyPrefix) {
+    private SentencePieceModel(byte[] bytes, List<String> pieces, List<Integer> types, boolean addDummyPrefix,
+            String normalizerName, boolean removeExtraWhitespaces) {
         this.bytes = bytes;
+        this.normalizerName = normalizerName;
+        this.removeExtraWhitespaces = removeExtraWhitespaces;
         this.pieces = pieces.toArray(new String[0]);
         this.types = types.stream().mapToInt(Integer::intValue).toArray();
         this.addDummyPrefix = addDummyPrefix;
@@ -53,11 +59,16 @@ final class SentencePieceModel {
         }
     }
 
-    /** ModelProto: 1 = repeated SentencePiece {1 piece, 3 type}; 3 = NormalizerSpec {3 add_dummy_prefix}. */
+    /**
+     * ModelProto: 1 = repeated SentencePiece {1 piece, 3 type}; 3 = NormalizerSpec {1 name, 3 add_dummy_prefix,
+     * 4 remove_extra_whitespaces}.
+     */
     private static SentencePieceModel parse(byte[] bytes, String what) {
         List<String> pieces = new ArrayList<>();
         List<Integer> types = new ArrayList<>();
         boolean addDummyPrefix = true;
+        String normalizerName = "";
+        boolean removeExtraWhitespaces = true;
         ProtoReader r = new ProtoReader(bytes, 0, bytes.length, what);
         while (r.hasMore()) {
             int tag = r.tag();
@@ -81,8 +92,12 @@ final class SentencePieceModel {
                 ProtoReader n = r.message();
                 while (n.hasMore()) {
                     int t = n.tag();
-                    if (t == (3 << 3 | ProtoReader.VARINT)) {
+                    if (t == (1 << 3 | ProtoReader.LENGTH)) {
+                        normalizerName = n.string();
+                    } else if (t == (3 << 3 | ProtoReader.VARINT)) {
                         addDummyPrefix = n.varint() != 0;
+                    } else if (t == (4 << 3 | ProtoReader.VARINT)) {
+                        removeExtraWhitespaces = n.varint() != 0;
                     } else {
                         n.skip(t & 7);
                     }
@@ -94,7 +109,7 @@ final class SentencePieceModel {
         if (pieces.isEmpty()) {
             throw new IllegalArgumentException(what + " is not a valid SentencePiece model: it has no pieces");
         }
-        return new SentencePieceModel(bytes, pieces, types, addDummyPrefix);
+        return new SentencePieceModel(bytes, pieces, types, addDummyPrefix, normalizerName, removeExtraWhitespaces);
     }
 
     int size() {
@@ -105,6 +120,16 @@ final class SentencePieceModel {
     int id(String piece) {
         Integer id = ids.get(piece);
         return id == null ? -1 : id;
+    }
+
+    /** Whether any piece contains {@code c}; a character no piece contains can never merge with its neighbours. */
+    boolean anyPieceContains(char c) {
+        for (String p : pieces) {
+            if (p.indexOf(c) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first piece of the given type, or -1 (used for {@code <unk>}). */

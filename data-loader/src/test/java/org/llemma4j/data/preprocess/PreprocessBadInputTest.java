@@ -189,10 +189,41 @@ class PreprocessBadInputTest {
         assertEquals("--tokenizer " + noModel + " does not exist or is not a file",
                 assertThrows(IllegalArgumentException.class, () -> PreprocessOptions.of(List.of("x"), noModel, out))
                         .getMessage());
+        assertEquals("--tokenizer is required", assertThrows(IllegalArgumentException.class,
+                () -> PreprocessOptions.of(List.of("x"), null, out)).getMessage());
+        assertEquals("--output-prefix is required", assertThrows(IllegalArgumentException.class,
+                () -> PreprocessOptions.of(List.of("x"), model, null)).getMessage());
         Path deep = tmp.resolve("no/such/dir/prefix");
         assertEquals("--output-prefix " + deep + ": directory " + deep.getParent() + " does not exist",
                 assertThrows(IllegalArgumentException.class, () -> PreprocessOptions.of(List.of("x"), model, deep))
                         .getMessage());
+    }
+
+    @Test
+    void bosRequestedFromATokenizerWithoutOne() throws IOException {
+        Path f = write("a.jsonl", "{\"text\": \"a\"}\n");
+        org.llemma4j.data.tokenizer.Tokenizer noBos = new org.llemma4j.data.tokenizer.Tokenizer() {
+            @Override public int[] encode(String text) {
+                return new int[] {7};
+            }
+            @Override public String decode(int[] ids) {
+                return "";
+            }
+            @Override public int vocabSize() {
+                return 100;
+            }
+            @Override public int eodId() {
+                return 0;
+            }
+            @Override public int bosId() {
+                return -1;
+            }
+            @Override public void close() {
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Preprocessor(options(f).withSpecialTokens(true, true)).progressTo(null, 0).run(noBos));
+        assertEquals("--bos: the tokenizer " + PreprocessorTest.MODEL + " has no BOS token", e.getMessage());
     }
 
     @Test

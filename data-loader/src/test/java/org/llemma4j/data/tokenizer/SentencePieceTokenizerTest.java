@@ -119,5 +119,10 @@ class SentencePieceTokenizerTest {
         Files.write(bad, new byte[0]);
         e = assertThrows(InvalidDataException.class, () -> SentencePieceTokenizer.open(bad));
         assertEquals(bad + " is not a valid SentencePiece model: it has no pieces", e.getMessage());
+        // Two pieces, "<unk>" (type 2) and "a", and no "</s>".
+        Files.write(bad, new byte[] {0x0A, 0x09, 0x0A, 0x05, '<', 'u', 'n', 'k', '>', 0x18, 0x02,
+            0x0A, 0x03, 0x0A, 0x01, 'a'});
+        e = assertThrows(InvalidDataException.class, () -> SentencePieceTokenizer.open(bad));
+        assertEquals(bad + " has no '</s>' piece to use as the end-of-document id", e.getMessage());
     }
 }
