@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.checkpoint.safetensors.ChannelOpener;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
@@ -68,6 +69,50 @@ public final class ShardWriter {
                 Map.of(StoredPiece.METADATA_KEY, StoredPiece.toJson(pieces)), opener)) {
             for (ShardedTensor t : kept) {
                 w.write(t.name(), t.local());
+            }
+            w.finish();
+        }
+        return file;
+    }
+
+    /**
+     * Writes {@code model-tpXX-of-YY.safetensors} streaming: each block is requested from {@code blocks} (by
+     * parameter name) only when it is written, converted to {@code dtype}, and freed before the next one. This is
+     * how a whole model is converted without ever holding it in memory.
+     */
+    public Path writeModel(int tpRank, List<FlatParam> params, SafetensorsDtype dtype, TensorSource blocks)
+            throws IOException {
+        checkRank("tp", tpRank, layout.tp());
+        Path file = dir.resolve(CheckpointNames.modelFile(tpRank, layout.tp()));
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, StoredPiece> pieces = new LinkedHashMap<>();
+        List<FlatParam> kept = new ArrayList<>();
+        for (FlatParam p : params) {
+            if (p.shardDim() == ShardDim.REPLICATED && tpRank != 0) {
+                continue;
+            }
+            long[] block = ShardedTensor.blockShape(p.name(), p.globalShape(), p.shardDim(), layout.tp());
+            int d = p.shardDim() == ShardDim.REPLICATED ? 0 : p.shardDim().dim();
+            long length = block.length == 0 ? 1 : block[d];
+            long offset = p.shardDim() == ShardDim.REPLICATED ? 0 : tpRank * length;
+            specs.add(new TensorSpec(p.name(), dtype, block));
+            pieces.put(p.name(), new StoredPiece(p.name(), p.globalShape(), p.shardDim(), offset, length, 0));
+            kept.add(p);
+        }
+        try (SafetensorsWriter w = SafetensorsWriter.create(file, specs,
+                Map.of(StoredPiece.METADATA_KEY, StoredPiece.toJson(pieces)), opener)) {
+            for (int i = 0; i < kept.size(); i++) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor t = blocks.tensor(kept.get(i).name());
+                    long[] actual = shape(t);
+                    if (!Arrays.equals(actual, specs.get(i).shape())) {
+                        throw new CheckpointException(file + ": tensor " + kept.get(i).name() + " of global shape "
+                                + Arrays.toString(kept.get(i).globalShape()) + " split by " + kept.get(i).shardDim()
+                                + " over tp " + layout.tp() + " needs a block of shape "
+                                + Arrays.toString(specs.get(i).shape()) + ", got " + Arrays.toString(actual));
+                    }
+                    w.write(kept.get(i).name(), t.to(dtype.torchType()));
+                }
             }
             w.finish();
         }
