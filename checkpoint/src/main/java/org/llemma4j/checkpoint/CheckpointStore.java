@@ -96,6 +96,13 @@ public final class CheckpointStore {
         if (!tempDir.getFileName().toString().startsWith(expectedPrefix)) {
             throw new IllegalArgumentException(tempDir + " is not a temporary directory of step " + state.step());
         }
+        Path finalDir = stepDir(state.step());
+        if (finalDir.getFileName().toString().equals(latestName())) {
+            // Replacing the directory latest names would leave latest dangling between the two renames.
+            throw new CheckpointException(saveDir.resolve(CheckpointNames.LATEST) + " already names "
+                    + finalDir.getFileName() + "; refusing to overwrite the latest checkpoint with a new save of step "
+                    + state.step());
+        }
         deleteWriterLeftovers(tempDir);
         IndexBuilder.Index index = IndexBuilder.build(tempDir);
         Manifest manifest = state.withIndex(index.tensors(), index.files());
@@ -113,11 +120,9 @@ public final class CheckpointStore {
         Durable.fsyncDirectory(tempDir);
         hook.reached(SavePhase.SYNCED);
 
-        Path finalDir = stepDir(state.step());
         if (Files.exists(finalDir)) {
-            // A step saved before and never made latest (a crash after the rename), or a re-save after resuming
-            // from an earlier step: move the old one aside first, since a rename cannot replace a non-empty
-            // directory.
+            // A step saved before and never made latest (a crash after the rename, then a resume from the step
+            // before): move the old one aside first, since a rename cannot replace a non-empty directory.
             Path aside = saveDir.resolve("." + finalDir.getFileName() + ".old-" + Durable.nonce());
             Files.move(finalDir, aside);
             Files.move(tempDir, finalDir);
@@ -178,16 +183,23 @@ public final class CheckpointStore {
         Durable.fsyncDirectory(saveDir);
     }
 
+    /** The name {@code latest} holds, or null when there is none. */
+    private String latestName() throws IOException {
+        try {
+            return Files.readString(saveDir.resolve(CheckpointNames.LATEST), StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
     /**
      * The step directory {@code latest} names, or empty when there is no {@code latest} (nothing saved yet). A
      * {@code latest} that names a missing directory, or one without a manifest, is an error naming both.
      */
     public Optional<Path> latest() throws IOException {
         Path latest = saveDir.resolve(CheckpointNames.LATEST);
-        String name;
-        try {
-            name = Files.readString(latest, StandardCharsets.UTF_8).strip();
-        } catch (NoSuchFileException e) {
+        String name = latestName();
+        if (name == null) {
             return Optional.empty();
         }
         if (CheckpointNames.parseStepDir(name) < 0) {

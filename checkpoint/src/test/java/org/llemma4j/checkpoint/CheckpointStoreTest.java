@@ -153,6 +153,33 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void reSavingTheLatestStepIsRefusedAndLeavesItIntact() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        TinyModel.save(store, 5, TP2_DP2);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TinyModel.save(store, 5, TP2_DP2));
+        assertEquals(dir.resolve("latest") + " already names step-000005; refusing to overwrite the latest checkpoint"
+                + " with a new save of step 5", e.getMessage());
+        assertEquals(5, store.verify(store.latest().orElseThrow()).step());
+    }
+
+    @Test
+    void readsWithoutAnOpenScopeBelongToTheCaller() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        TinyModel.save(store, 1, TP2_DP2);
+        try (CheckpointReader r = store.open(store.latest().orElseThrow())) {
+            org.bytedeco.pytorch.Tensor t = r.readShard("model.embed_tokens.weight", 1, 0);
+            org.bytedeco.pytorch.Tensor f = r.readFlat(OptimizerNames.MASTER, TinyModel.PARAMS, 1, 0, 10, 30);
+            try (PointerScope scope = new PointerScope()) {
+                assertBitEqual(TinyModel.full(0), t);
+                assertBitEqual(TinyModel.flat(OptimizerNames.MASTER, 1, 0).narrow(0, 10, 30).contiguous(), f);
+            }
+            assertFalse(t.isNull(), "the caller's tensor survives the scopes of the read");
+            t.close();
+            f.close();
+        }
+    }
+
+    @Test
     void strayTemporaryDirectoriesAreIgnoredThenDeleted() throws Exception {
         CheckpointStore store = new CheckpointStore(dir);
         TinyModel.save(store, 1, TP2_DP2);
