@@ -327,6 +327,57 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void commitRefusesForeignAndInconsistentFiles() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        Path tmp = store.beginSave(1);
+        TinyModel.writeAllRanks(tmp, new ParallelLayout(1, 1, 0), ChannelOpener.DEFAULT);
+        Path foreign = tmp.resolve("extra.safetensors");
+        try (var w = org.llemma4j.checkpoint.safetensors.SafetensorsWriter.create(foreign, List.of(), Map.of())) {
+            w.finish();
+        }
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> store.commit(tmp, TinyModel.state(1, new ParallelLayout(1, 1, 0))));
+        assertEquals(foreign + ": no llemma4j.slices metadata; not a checkpoint data file", e.getMessage());
+        Files.delete(foreign);
+
+        // A second model file claiming another shape for the same tensor.
+        try (PointerScope scope = new PointerScope()) {
+            new ShardWriter(tmp, new ParallelLayout(2, 1, 0)).writeModel(1, List.of(new ShardedTensor(
+                    "model.embed_tokens.weight", new long[] {16, 4}, ShardDim.ROWS,
+                    TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.BFloat16, 0, 8, 4))));
+        }
+        CheckpointException shape = assertThrows(CheckpointException.class,
+                () -> store.commit(tmp, TinyModel.state(1, new ParallelLayout(1, 1, 0))));
+        assertEquals(tmp.resolve("model-tp01-of-02.safetensors") + ": tensor model.embed_tokens.weight is "
+                + "BF16[16, 4] ROWS here but BF16[8, 4] ROWS in model-tp00-of-01.safetensors", shape.getMessage());
+        assertEquals(Optional.empty(), store.latest());
+    }
+
+    @Test
+    void optimizerPiecesOfTheWrongSizeAreRefused() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        Path tmp = store.beginSave(1);
+        ShardWriter w = new ShardWriter(tmp, new ParallelLayout(1, 1, 0));
+        try (PointerScope scope = new PointerScope()) {
+            FlatParam norm = TinyModel.PARAMS.get(3);
+            var four = TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.Float, 0, 4);
+            var three = TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.Float, 0, 3);
+            CheckpointException past = assertThrows(CheckpointException.class, () -> w.writeOptimizer(0, 0,
+                    List.of(new OptimizerPiece(norm, 2, four, four, four))));
+            assertEquals(tmp.resolve("optim-tp00-dp000.safetensors") + ": optimizer piece of "
+                    + "model.layers.0.input_layernorm.weight covers elements [2, 6) of a block of 4", past.getMessage());
+            CheckpointException len = assertThrows(CheckpointException.class, () -> w.writeOptimizer(0, 0,
+                    List.of(new OptimizerPiece(norm, 0, four, three, four))));
+            assertEquals(tmp.resolve("optim-tp00-dp000.safetensors") + ": tensor "
+                    + "optim/model.layers.0.input_layernorm.weight/exp_avg must be 1-D of 4 elements, got shape [3]",
+                    len.getMessage());
+            CheckpointException cut = assertThrows(CheckpointException.class, () -> OptimizerPiece.cut(
+                    TinyModel.PARAMS, 1, 0, four, three, four));
+            assertEquals("optimizer shard buffers differ in length: master 4, exp_avg 3, exp_avg_sq 4", cut.getMessage());
+        }
+    }
+
+    @Test
     void manifestSurvivesJsonRoundTrip() throws Exception {
         Manifest m = TinyModel.state(3, TP2_DP2).withIndex(Map.of("w", new TensorEntry("BF16", new long[] {2, 2},
                 ShardDim.COLUMNS, List.of(new Slice("f", "w", 0, 2, 0, 4)))), Map.of("f", new FileEntry(10, "0000abcd")));
