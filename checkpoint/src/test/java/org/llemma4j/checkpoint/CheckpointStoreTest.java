@@ -84,10 +84,10 @@ class CheckpointStoreTest {
                 q.slices());
 
         JsonNode json = new ObjectMapper().readTree(step.resolve("manifest.json").toFile());
-        for (String key : List.of("format_version", "library_version", "step", "consumed_samples", "lr_scheduler",
-                "rng", "config", "parallel", "tensors", "files")) {
-            assertTrue(json.has(key), "manifest key " + key);
-        }
+        List<String> keys = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("format_version", "library_version", "step", "consumed_samples", "lr_scheduler",
+                "rng", "config", "parallel", "tensors", "files"), keys, "exactly the documented keys");
         assertEquals(8, json.get("files").get("model-tp00-of-02.safetensors").get("crc32c").asText().length());
         assertEquals("ROWS", json.get("tensors").get("model.embed_tokens.weight").get("shard_dim").asText());
         assertEquals(2, json.get("parallel").get("tp").asInt());
