@@ -46,6 +46,13 @@ public final class CheckpointNames {
         return String.format(Locale.ROOT, "model-tp%02d-of-%02d.safetensors", tpRank, tp);
     }
 
+    /** Where a rank leaves the CRC-32C of a data file it wrote, for commit to collect. */
+    public static java.nio.file.Path checksumSidecar(java.nio.file.Path dataFile) {
+        return dataFile.resolveSibling(dataFile.getFileName() + CHECKSUM_SUFFIX);
+    }
+
+    static final String CHECKSUM_SUFFIX = ".crc32c";
+
     /** {@code optim-tp00-dp003.safetensors}: the optimizer state of TP rank {@code tpRank}, DP rank {@code dpRank}. */
     public static String optimFile(int tpRank, int dpRank) {
         return String.format(Locale.ROOT, "optim-tp%02d-dp%03d.safetensors", tpRank, dpRank);

@@ -105,6 +105,7 @@ public final class CheckpointStore {
         }
         deleteWriterLeftovers(tempDir);
         IndexBuilder.Index index = IndexBuilder.build(tempDir);
+        deleteOrphanSidecars(tempDir);
         Manifest manifest = state.withIndex(index.tensors(), index.files());
         hook.reached(SavePhase.INDEXED);
 
@@ -150,6 +151,17 @@ public final class CheckpointStore {
                 String n = p.getFileName().toString();
                 if (n.startsWith(".") && n.contains(".tmp-")) {
                     Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Checksum sidecars whose data file is gone (IndexBuilder consumed the others). */
+    private static void deleteOrphanSidecars(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().endsWith(CheckpointNames.CHECKSUM_SUFFIX)) {
+                    Files.delete(p);
                 }
             }
         }

@@ -81,7 +81,7 @@ final class IndexBuilder {
                             .add(new Slice(fileName, key, p.offset(), p.length(), p.flatStart(), numel));
                 }
             }
-            files.put(fileName, new FileEntry(Files.size(file), Checksums.crc32c(file)));
+            files.put(fileName, new FileEntry(Files.size(file), checksum(file)));
         }
         Map<String, TensorEntry> tensors = new TreeMap<>();
         for (Map.Entry<String, List<Slice>> e : slices.entrySet()) {
@@ -93,6 +93,21 @@ final class IndexBuilder {
             tensors.put(e.getKey(), entry);
         }
         return new Index(tensors, files);
+    }
+
+    /**
+     * The CRC-32C the writing rank left next to the file, or, when there is none (or it is malformed), one computed
+     * by reading the file. The sidecar is consumed: it never becomes part of the step directory.
+     */
+    private static String checksum(Path file) throws IOException {
+        Path sidecar = CheckpointNames.checksumSidecar(file);
+        String crc = null;
+        if (Files.isRegularFile(sidecar)) {
+            String s = Files.readString(sidecar, java.nio.charset.StandardCharsets.US_ASCII).strip();
+            crc = s.matches("[0-9a-f]{8}") ? s : null;
+            Files.delete(sidecar);
+        }
+        return crc != null ? crc : Checksums.crc32c(file);
     }
 
     /** Blocks tile the split dimension; pieces tile each block. Errors name the tensor and the files at fault. */

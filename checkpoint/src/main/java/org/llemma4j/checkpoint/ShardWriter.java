@@ -1,6 +1,8 @@
 package org.llemma4j.checkpoint;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.checkpoint.io.Durable;
 import org.llemma4j.checkpoint.safetensors.ChannelOpener;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.checkpoint.safetensors.SafetensorsWriter;
@@ -67,10 +70,14 @@ public final class ShardWriter {
         }
         try (SafetensorsWriter w = SafetensorsWriter.create(file, specs,
                 Map.of(StoredPiece.METADATA_KEY, StoredPiece.toJson(pieces)), opener)) {
+            Map<String, ShardedTensor> byName = new LinkedHashMap<>();
             for (ShardedTensor t : kept) {
-                w.write(t.name(), t.local());
+                byName.put(t.name(), t);
             }
-            w.finish();
+            for (String name : w.dataOrder()) {
+                w.write(name, byName.get(name).local());
+            }
+            finish(w);
         }
         return file;
     }
@@ -101,7 +108,7 @@ public final class ShardWriter {
         }
         try (SafetensorsWriter w = SafetensorsWriter.create(file, specs,
                 Map.of(StoredPiece.METADATA_KEY, StoredPiece.toJson(pieces)), opener)) {
-            for (int i = 0; i < kept.size(); i++) {
+            for (int i = 0; i < kept.size(); i++) {        // one dtype: data order is declaration order
                 try (PointerScope scope = new PointerScope()) {
                     Tensor t = blocks.tensor(kept.get(i).name());
                     long[] actual = shape(t);
@@ -114,7 +121,7 @@ public final class ShardWriter {
                     w.write(kept.get(i).name(), t.to(dtype.torchType()));
                 }
             }
-            w.finish();
+            finish(w);
         }
         return file;
     }
@@ -166,12 +173,26 @@ public final class ShardWriter {
         }
         try (SafetensorsWriter w = SafetensorsWriter.create(file, specs,
                 Map.of(StoredPiece.METADATA_KEY, StoredPiece.toJson(stored)), opener)) {
-            for (Map.Entry<String, Tensor> e : data.entrySet()) {
-                w.write(e.getKey(), e.getValue());
+            for (String name : w.dataOrder()) {
+                w.write(name, data.get(name));
             }
-            w.finish();
+            finish(w);
         }
         return file;
+    }
+
+    /**
+     * Finishes the file and leaves its checksum next to it ({@code <file>.crc32c}), so that rank 0 does not have to
+     * read every rank's data back at commit. A stale sidecar is deleted first: a crash between the two writes
+     * leaves a file without one, which commit then checksums itself.
+     */
+    private static void finish(SafetensorsWriter w) throws IOException {
+        Path sidecar = CheckpointNames.checksumSidecar(w.target());
+        Files.deleteIfExists(sidecar);
+        w.finish();
+        if (w.crc32c().isPresent()) {
+            Durable.writeAtomically(sidecar, w.crc32c().get().getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
     private static void checkRank(String what, int rank, int size) {

@@ -241,6 +241,25 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void malformedOrOrphanChecksumSidecarsAreNotTrustedNorKept() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        Path tmp = store.beginSave(1);
+        TinyModel.writeAllRanks(tmp, TP2_DP2, ChannelOpener.DEFAULT);
+        for (String f : List.of("model-tp00-of-02.safetensors", "optim-tp01-dp001.safetensors")) {
+            assertEquals(org.llemma4j.checkpoint.io.Checksums.crc32c(tmp.resolve(f)),
+                    Files.readString(tmp.resolve(f + ".crc32c")), "each rank checksums what it wrote");
+        }
+        Files.writeString(tmp.resolve("model-tp01-of-02.safetensors.crc32c"), "garbage");
+        Files.writeString(tmp.resolve("optim-tp09-dp000.safetensors.crc32c"), "0000beef");
+        store.commit(tmp, TinyModel.state(1, TP2_DP2));
+        Path step = store.latest().orElseThrow();
+        store.verify(step);                     // the malformed sidecar was replaced by a real checksum
+        try (Stream<Path> s = Files.list(step)) {
+            assertFalse(s.anyMatch(p -> p.toString().endsWith(".crc32c")), "no sidecar survives the commit");
+        }
+    }
+
+    @Test
     void verifyNamesTheFileWhoseChecksumOrSizeIsWrong() throws Exception {
         CheckpointStore store = new CheckpointStore(dir);
         TinyModel.save(store, 3, TP2_DP2);

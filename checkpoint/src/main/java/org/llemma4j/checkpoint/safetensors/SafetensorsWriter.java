@@ -13,7 +13,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.zip.CRC32C;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -42,6 +44,11 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final TreeSet<String> pending;
     private final long dataStart;
     private boolean finished;
+    // CRC-32C of the file's bytes from offset 0 to crcEnd, kept while writes arrive in file order (the usual
+    // case), so the checksum costs no second read of the file.
+    private final CRC32C crc = new CRC32C();
+    private long crcEnd;
+    private boolean inOrder = true;
 
     private SafetensorsWriter(Path target, Path tmp, FileChannel channel, Map<String, TensorInfo> layout,
                               long dataStart) {
@@ -74,17 +81,29 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         byte[] header = SafetensorsHeader.serialize(new ArrayList<>(layout.values()), meta);
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Durable.nonce());
+        ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(header.length).put(header).flip();
         FileChannel ch = opener.create(tmp);
         try {
-            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(header.length).put(header).flip();
-            writeFully(ch, head, 0);
+            writeFully(ch, head.duplicate(), 0);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(tmp);
             throw new SafetensorsException(target, "cannot write the header: " + e.getMessage(), e);
         }
-        return new SafetensorsWriter(target, tmp, ch, layout, 8L + header.length);
+        SafetensorsWriter w = new SafetensorsWriter(target, tmp, ch, layout, 8L + header.length);
+        w.checksum(head, 0);
+        return w;
+    }
+
+    /** Folds bytes about to be written at {@code position} into the running checksum, if they are next in order. */
+    private void checksum(ByteBuffer bytes, long position) {
+        if (inOrder && position == crcEnd) {
+            crcEnd += bytes.remaining();
+            crc.update(bytes.duplicate());
+        } else if (bytes.hasRemaining()) {
+            inOrder = false;
+        }
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
@@ -141,7 +160,9 @@ public final class SafetensorsWriter implements AutoCloseable {
                 for (long done = 0; done < n; ) {
                     long len = Math.min(CHUNK, n - done);
                     data.position(done).limit(done + len);
-                    writeFully(channel, data.asByteBuffer(), dataStart + info.begin() + done);
+                    ByteBuffer chunk = data.asByteBuffer();
+                    checksum(chunk, dataStart + info.begin() + done);
+                    writeFully(channel, chunk, dataStart + info.begin() + done);
                     done += len;
                 }
             }
@@ -157,6 +178,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                     + Arrays.toString(info.shape()) + " needs " + info.byteSize() + " bytes, got "
                     + data.remaining());
         }
+        checksum(data, dataStart + info.begin());
         writeFully(channel, data, dataStart + info.begin());
         pending.remove(name);
     }
@@ -170,6 +192,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         TensorInfo info = claim(name);
         long n = info.byteSize();
         long done = 0;
+        if (n > 0) {
+            inOrder = false;            // bytes stream through the channel unseen; checksum by reading back
+        }
         while (done < n) {
             long copied = channel.transferFrom(source, dataStart + info.begin() + done, n - done);
             if (copied <= 0) {
@@ -179,6 +204,22 @@ public final class SafetensorsWriter implements AutoCloseable {
             done += copied;
         }
         pending.remove(name);
+    }
+
+    /** Tensor names in the order of their data: writing in this order lets the writer checksum as it goes. */
+    public List<String> dataOrder() {
+        return new ArrayList<>(layout.keySet());
+    }
+
+    /**
+     * The CRC-32C of the finished file as 8 hex digits, computed while writing, or empty when the tensors were
+     * not written in {@link #dataOrder()} (the caller then checksums the file itself).
+     */
+    public Optional<String> crc32c() {
+        if (!finished || !inOrder) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("%08x", crc.getValue()));
     }
 
     /** Checks that every declared tensor was written, fsyncs, and renames the file into place. */

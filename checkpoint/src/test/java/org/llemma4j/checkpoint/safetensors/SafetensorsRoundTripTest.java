@@ -49,7 +49,18 @@ class SafetensorsRoundTripTest {
                     w.write(names.get(i), tensors.get(i));
                 }
                 w.finish();
+                assertEquals(java.util.Optional.empty(), w.crc32c(), "out of order: no running checksum");
             }
+            Path inOrder = dir.resolve("ordered.safetensors");
+            try (SafetensorsWriter w = SafetensorsWriter.create(inOrder, specs, Map.of("note", "x"))) {
+                for (String name : w.dataOrder()) {
+                    w.write(name, tensors.get(names.indexOf(name)));
+                }
+                w.finish();
+                assertEquals(org.llemma4j.checkpoint.io.Checksums.crc32c(inOrder), w.crc32c().orElseThrow());
+            }
+            assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(inOrder), "write order does not matter");
+            Files.delete(inOrder);
             try (SafetensorsFile f = SafetensorsFile.open(file)) {
                 assertEquals(Map.of("format", "pt", "note", "x"), f.metadata());
                 for (int i = 0; i < tensors.size(); i++) {
