@@ -7,7 +7,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +82,7 @@ public record HfLlamaConfig(int hiddenSize, int numLayers, int numHeads, int num
         }
         int heads = integer(file, root, "num_attention_heads", null);
         Map<String, Object> extra = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (!MODELED.contains(e.getKey())) {
                 extra.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
             }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 /** A safetensors file that breaks the format, or a write that does not match what was declared. */
 public class SafetensorsException extends IOException {
 
+    private static final long serialVersionUID = 1L;
+
     public SafetensorsException(Path file, String message) {
         super(file + ": " + message);
     }

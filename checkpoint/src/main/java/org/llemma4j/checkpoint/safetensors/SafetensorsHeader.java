@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +73,7 @@ public final class SafetensorsHeader {
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> infos = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (e.getKey().equals(METADATA_KEY)) {
                 metadata.putAll(metadata(file, e.getValue()));
             } else {
@@ -124,8 +122,7 @@ public final class SafetensorsHeader {
             throw new SafetensorsException(file, METADATA_KEY + " is not a JSON object of strings");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new SafetensorsException(file, METADATA_KEY + " key " + e.getKey()
                         + ": value is not a string: " + e.getValue());
