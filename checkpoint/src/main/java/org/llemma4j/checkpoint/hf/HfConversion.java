@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.llemma4j.checkpoint.CheckpointException;
 import org.llemma4j.checkpoint.CheckpointReader;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.FlatParam;
@@ -64,7 +65,13 @@ public final class HfConversion {
     public static List<Path> exportCheckpoint(CheckpointStore store, Path stepDir, Path outDir,
                                               SafetensorsDtype dtype, long maxShardBytes) throws IOException {
         try (CheckpointReader reader = store.open(stepDir)) {
-            HfLlamaConfig config = HfLlamaConfig.fromNeoxKeys(reader.manifest().config());
+            HfLlamaConfig config;
+            try {
+                config = HfLlamaConfig.fromNeoxKeys(reader.manifest().config());
+            } catch (IllegalArgumentException | ClassCastException e) {
+                throw new CheckpointException(stepDir.resolve(Manifest.FILE_NAME) + ": the config does not describe a "
+                        + "Llama: " + e.getMessage());
+            }
             return new HfLlamaExporter(dtype, maxShardBytes).export(config, reader::read, outDir);
         }
     }
