@@ -14,6 +14,7 @@ import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.data.TokenSource;
 import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.train.Checkpointing;
 import org.llemma4j.trainer.train.ParallelContext;
 import org.llemma4j.trainer.train.StopSignal;
 import org.llemma4j.trainer.train.Trainer;
@@ -42,7 +43,7 @@ public final class DataParallelRankMain {
         try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(1)) : null) {
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
             try (Trainer trainer = new Trainer(config, out.resolve("run" + env.rank()), List.<TokenSource>copyOf(data),
-                    parallel, StopSignal.manual())) {
+                    parallel, StopSignal.manual(), Checkpointing.NONE)) {
                 List<Double> losses = trainer.run();
                 Files.writeString(out.resolve("rank" + env.rank() + ".losses"),
                         losses.stream().map(String::valueOf).collect(Collectors.joining("\n")));

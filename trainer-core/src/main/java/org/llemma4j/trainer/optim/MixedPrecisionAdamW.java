@@ -112,6 +112,40 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
         }
     }
 
+    /** The parameters this optimizer updates. */
+    public ParameterSet parameters() {
+        return params;
+    }
+
+    /** The fp32 master weights, for checkpoints. */
+    public Tensor master() {
+        return master;
+    }
+
+    /** Adam's first moment, for checkpoints. */
+    public Tensor expAvg() {
+        return expAvg;
+    }
+
+    /** Adam's second moment, for checkpoints. */
+    public Tensor expAvgSq() {
+        return expAvgSq;
+    }
+
+    /**
+     * Continues from saved state: the master weights and both moments (each shaped like {@link #master()}) and
+     * the number of steps they had taken. The parameters are set from the master weights.
+     */
+    public void restore(Tensor savedMaster, Tensor savedExpAvg, Tensor savedExpAvgSq, long savedSteps) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            master.copy_(savedMaster.view(master.size(0)));
+            expAvg.copy_(savedExpAvg.view(expAvg.size(0)));
+            expAvgSq.copy_(savedExpAvgSq.view(expAvgSq.size(0)));
+            params.flat().copy_(master);
+        }
+        steps = savedSteps;
+    }
+
     /** Optimizer steps taken so far (drives the bias correction). */
     public long steps() {
         return steps;

@@ -58,6 +58,13 @@ public final class ParallelContext {
         return Tensors.toDoubles(t);
     }
 
+    /** Waits until every rank got here. */
+    public void barrier() {
+        if (dims.worldSize() > 1) {
+            dist.world().barrier();
+        }
+    }
+
     /** Overwrites {@code tensor} on every rank with rank 0's. */
     public void broadcastFromRank0(Tensor tensor) {
         if (dims.worldSize() > 1) {

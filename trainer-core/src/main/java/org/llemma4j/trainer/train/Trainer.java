@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -51,12 +52,14 @@ public final class Trainer implements AutoCloseable {
     private final BlendedWindowSampler sampler;
     private final ParallelContext parallel;
     private final StopSignal stop;
+    private final Checkpointing checkpointing;
+    private final long startStep;
     private final double peakFlops;
     private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
 
-    /** A single-process trainer that only stops at {@code train_iters}. */
+    /** A single-process trainer without checkpoints that only stops at {@code train_iters}. */
     public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData) {
-        this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual());
+        this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual(), Checkpointing.NONE);
     }
 
     /**
@@ -64,24 +67,37 @@ public final class Trainer implements AutoCloseable {
      * @param parallel  this process's place in the run; every rank builds the same model and reads the same
      *                  global batches, of which it trains on its data-parallel slice
      * @param stop      raised when the run must stop early (SIGTERM); checked after every step
+     * @param checkpointing where the weights come from (a checkpoint to resume, a model to fine-tune, or none)
+     *                  and where saves go
      */
     public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData, ParallelContext parallel,
-                   StopSignal stop) {
+                   StopSignal stop, Checkpointing checkpointing) {
         this.config = config;
         this.runDir = runDir;
         this.parallel = parallel;
         this.stop = stop;
+        this.checkpointing = checkpointing;
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
                 config.seed());
+        Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
+        // Built after loading: the fp32 master weights are the loaded weights, not the seed's.
         this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        if (resume.isPresent() && resume.get().hasOptimizerState()) {
+            load(() -> {
+                checkpointing.loadOptimizer(optimizer);
+                return Optional.empty();
+            });
+        }
+        this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
         this.sampler = new BlendedWindowSampler(trainData, config.trainDataWeights(), config.seqLength());
         this.globalBatch = new int[parallel.dims().dp() * config.microBatchSize() * (config.seqLength() + 1)];
+        resume.ifPresent(r -> sampler.skipTo(r.consumedSamples()));
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
             return;
@@ -105,7 +121,10 @@ public final class Trainer implements AutoCloseable {
         List<Double> losses = new ArrayList<>();
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
             ThroughputWindow window = new ThroughputWindow();
-            for (long step = 0; step < config.trainIters(); step++) {
+            if (startStep > 0) {
+                LOG.info("resuming after step {} ({} samples consumed)", startStep, sampler.consumedSamples());
+            }
+            for (long step = startStep; step < config.trainIters(); step++) {
                 double lr = schedule.lrAt(step);
                 double localLoss;
                 double gradNorm;
@@ -127,6 +146,11 @@ public final class Trainer implements AutoCloseable {
                         || stopping) {
                     metrics.log(window.close(step + 1, lr, gradNorm));
                 }
+                boolean end = step + 1 == config.trainIters() || stopping;
+                int factor = config.checkpointFactor();
+                if (end || (factor > 0 && (step + 1) % factor == 0)) {
+                    save(step + 1, lr);
+                }
                 if (stopping) {
                     LOG.warn("stopped after step {} of {} on request", step + 1, config.trainIters());
                     break;
@@ -138,6 +162,27 @@ public final class Trainer implements AutoCloseable {
             stop.finished();
         }
         return losses;
+    }
+
+    private void save(long steps, double lr) {
+        try {
+            checkpointing.save(new Checkpointing.SavePoint(steps, sampler.consumedSamples(), lr), model.parameters(),
+                    optimizer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint of step " + steps + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Load {
+        Optional<Checkpointing.ResumePoint> run() throws IOException;
+    }
+
+    private static Optional<Checkpointing.ResumePoint> load(Load load) {
+        try {
+            return load.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /**
