@@ -53,6 +53,7 @@ public final class Trainer implements AutoCloseable {
     private final ParallelContext parallel;
     private final StopSignal stop;
     private final Checkpointing checkpointing;
+    private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
     private final long startStep;
     private final double peakFlops;
     private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
@@ -79,14 +80,19 @@ public final class Trainer implements AutoCloseable {
         this.checkpointing = checkpointing;
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
+        int dp = parallel.dims().dp();
+        this.zero = config.zeroStage() == 1 && dp > 1;
         this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
-                config.seed());
+                config.seed(), dp);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
         // Built after loading: the fp32 master weights are the loaded weights, not the seed's.
-        this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        this.optimizer = zero
+                ? new MixedPrecisionAdamW(model.parameters(), config.adamW(),
+                        parallel.dims().dpSlice(model.parameters().flat().numel(), "padded parameter buffer"))
+                : new MixedPrecisionAdamW(model.parameters(), config.adamW());
         if (resume.isPresent() && resume.get().hasOptimizerState()) {
             load(() -> {
                 checkpointing.loadOptimizer(optimizer);
@@ -108,6 +114,12 @@ public final class Trainer implements AutoCloseable {
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
                 config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(),
                 optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
+        if (zero) {
+            LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
+                            + "{} parameters / dp {} + padding)", optimizer.shard().length(),
+                    model.parameters().flat().numel(), optimizer.stateBytes(), model.parameters().numel(),
+                    parallel.dims().dp());
+        }
     }
 
     /**
@@ -130,9 +142,7 @@ public final class Trainer implements AutoCloseable {
                 double gradNorm;
                 try (PointerScope scope = new PointerScope()) {
                     localLoss = forwardBackward();
-                    parallel.averageOverDp(optimizer.gradientBuffer());
-                    gradNorm = optimizer.gradientNorm();
-                    optimizer.step(lr, gradNorm);
+                    gradNorm = optimizerStep(lr);
                 }
                 // One small collective agrees on the step's mean loss and on whether any rank was told to stop,
                 // so that all ranks leave the loop after the same step.
@@ -162,6 +172,30 @@ public final class Trainer implements AutoCloseable {
             stop.finished();
         }
         return losses;
+    }
+
+    /**
+     * Reduces the accumulated gradients over the data-parallel group and takes the optimizer step; returns the
+     * global gradient norm. Without ZeRO every rank all-reduces the whole buffer and updates every parameter;
+     * with ZeRO stage 1 each rank receives the mean of its 1/dp shard (reduce-scatter), updates that shard, and
+     * the shards of the new weights are all-gathered.
+     */
+    private double optimizerStep(double lr) {
+        double gradNorm;
+        if (zero) {
+            parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
+            gradNorm = Math.sqrt(parallel.sumOverDp(optimizer.shardSquaredNorm()));
+        } else {
+            parallel.averageOverDp(optimizer.gradientBuffer());
+            gradNorm = Math.sqrt(optimizer.shardSquaredNorm());
+        }
+        optimizer.step(lr, gradNorm);
+        if (zero) {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                parallel.allGatherOverDp(model.parameters().flat());
+            }
+        }
+        return gradNorm;
     }
 
     private void save(long steps, double lr) {
