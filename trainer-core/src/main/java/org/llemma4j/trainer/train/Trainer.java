@@ -82,8 +82,9 @@ public final class Trainer implements AutoCloseable {
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         int dp = parallel.dims().dp();
         this.zero = config.zeroStage() == 1 && dp > 1;
-        this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
-                config.seed(), dp);
+        AttentionKernel kernel = AttentionKernel.forCpu(config.microBatchSize(), config.model().numHeads(),
+                config.seqLength());
+        this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, kernel, config.seed(), dp);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
@@ -112,7 +113,7 @@ public final class Trainer implements AutoCloseable {
                         + "threads; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
-                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(),
+                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
                 optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
         if (zero) {
             LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
