@@ -237,9 +237,8 @@ public final class Trainer implements AutoCloseable {
             sampler.next(dp * microBatch, globalBatch);
             int[] mine = Arrays.copyOfRange(globalBatch, dpRank * microBatch * width, (dpRank + 1) * microBatch * width);
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
-            Tensor microLoss = model.loss(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq));
-            microLoss.div(Tensors.scalar(accumulation)).backward();
-            lossSum += Tensors.item(microLoss);
+            lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
+                    config.checkpointActivations() ? config.checkpointNumLayers() : 0);
             optimizer.accumulateGradients();
         }
         return lossSum / accumulation;
