@@ -44,6 +44,9 @@ public final class Trainer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
+    /** Non-finite gradients in this many consecutive steps stop the run. */
+    static final int MAX_CONSECUTIVE_SKIPS = 5;
+
     private final TrainConfig config;
     private final Path runDir;
     private final Llama model;
@@ -54,6 +57,8 @@ public final class Trainer implements AutoCloseable {
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private long skippedSteps;            // steps whose gradient was not finite, in this run
+    private int consecutiveSkips;
     private final long startStep;
     private final double peakFlops;
     private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
@@ -190,6 +195,11 @@ public final class Trainer implements AutoCloseable {
             parallel.averageOverDp(optimizer.gradientBuffer());
             gradNorm = Math.sqrt(optimizer.shardSquaredNorm());
         }
+        if (!Double.isFinite(gradNorm)) {
+            skip(gradNorm);
+            return gradNorm;
+        }
+        consecutiveSkips = 0;
         optimizer.step(lr, gradNorm);
         if (zero) {
             try (NoGradGuard noGrad = new NoGradGuard()) {
@@ -197,6 +207,23 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return gradNorm;
+    }
+
+    /**
+     * A step whose gradient norm is inf or NaN (the same on every rank: the norm is global) changes nothing; too
+     * many in a row mean the run has diverged, and it stops rather than burn the rest of its allocation.
+     */
+    private void skip(double gradNorm) {
+        optimizer.discardGradients();
+        skippedSteps++;
+        consecutiveSkips++;
+        LOG.warn("skipping the step: gradient norm is {} ({} skipped so far, {} in a row)", gradNorm, skippedSteps,
+                consecutiveSkips);
+        if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+            throw new IllegalStateException(consecutiveSkips + " steps in a row had a non-finite gradient norm ("
+                    + gradNorm + "); the run has diverged: lower optimizer.params.lr or resume from an earlier "
+                    + "checkpoint");
+        }
     }
 
     private void save(long steps, double lr) {
@@ -264,7 +291,7 @@ public final class Trainer implements AutoCloseable {
                     / (peakFlops * parallel.dims().worldSize());
             StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec, mfu, stepTime,
                     ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
-                    stepTime * (config.trainIters() - step));
+                    stepTime * (config.trainIters() - step), skippedSteps);
             start = System.nanoTime();
             lossSum = 0;
             steps = 0;
