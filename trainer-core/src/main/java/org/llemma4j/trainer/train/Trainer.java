@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -15,8 +14,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.config.Precision;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.data.BlendedWindowSampler;
-import org.llemma4j.trainer.data.TokenSource;
+import org.llemma4j.trainer.data.BatchLoader;
+import org.llemma4j.trainer.data.SampleSource;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.MetricsLog;
 import org.llemma4j.trainer.metrics.PeakFlops;
@@ -48,24 +47,24 @@ public final class Trainer implements AutoCloseable {
     private final Llama model;
     private final MixedPrecisionAdamW optimizer;
     private final LrSchedule schedule;
-    private final BlendedWindowSampler sampler;
+    private final BatchLoader loader;
     private final ParallelContext parallel;
     private final StopSignal stop;
     private final double peakFlops;
-    private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
 
     /** A single-process trainer that only stops at {@code train_iters}. */
-    public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData) {
+    public Trainer(TrainConfig config, Path runDir, SampleSource trainData) {
         this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual());
     }
 
     /**
-     * @param trainData the training datasets, in the order of {@code train_data_weights}
+     * @param trainData the training samples in training order; global batch b is samples
+     *                  {@code [b x G, (b + 1) x G)}, G = micro batch x accumulation x dp
      * @param parallel  this process's place in the run; every rank builds the same model and reads the same
      *                  global batches, of which it trains on its data-parallel slice
      * @param stop      raised when the run must stop early (SIGTERM); checked after every step
      */
-    public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData, ParallelContext parallel,
+    public Trainer(TrainConfig config, Path runDir, SampleSource trainData, ParallelContext parallel,
                    StopSignal stop) {
         this.config = config;
         this.runDir = runDir;
@@ -80,8 +79,12 @@ public final class Trainer implements AutoCloseable {
         }
         this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
         this.schedule = config.schedule();
-        this.sampler = new BlendedWindowSampler(trainData, config.trainDataWeights(), config.seqLength());
-        this.globalBatch = new int[parallel.dims().dp() * config.microBatchSize() * (config.seqLength() + 1)];
+        if (trainData.seqLength() != config.seqLength()) {
+            throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
+                    + trainData.seqLength() + ", but the config's seq_length is " + config.seqLength());
+        }
+        this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
+                parallel.dims().dp(), parallel.dims().dpRank(), config.trainIters(), 0);
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
             return;
@@ -137,25 +140,24 @@ public final class Trainer implements AutoCloseable {
         } finally {
             stop.finished();
         }
+        LOG.info("data: {} samples consumed; reading batches took {} ms in the background, the trainer waited {} ms",
+                loader.consumedSamples(), loader.readNanos() / 1_000_000, loader.waitNanos() / 1_000_000);
         return losses;
     }
 
     /**
      * The micro-batches of one step, forward and backward, their gradients summed into the fp32 buffer; returns
-     * this rank's mean loss. Every rank draws the same global micro-batch (one micro-batch per DP rank) and trains
-     * on its own slice of it, so DP=2 at micro batch m sees exactly the samples of DP=1 at micro batch 2m.
+     * this rank's mean loss. Each micro-step covers dp x micro consecutive samples of the global batch and this rank
+     * reads only its own micro rows of them, so DP=2 at micro batch m sees exactly the samples of DP=1 at 2m.
      */
     private double forwardBackward() {
         int seq = config.seqLength();
         int width = seq + 1;
         int microBatch = config.microBatchSize();
         int accumulation = config.gradientAccumulationSteps();
-        int dp = parallel.dims().dp();
-        int dpRank = parallel.dims().dpRank();
         double lossSum = 0;
         for (int micro = 0; micro < accumulation; micro++) {
-            sampler.next(dp * microBatch, globalBatch);
-            int[] mine = Arrays.copyOfRange(globalBatch, dpRank * microBatch * width, (dpRank + 1) * microBatch * width);
+            int[] mine = loader.nextMicroBatch();                                          // this rank's rows
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
             Tensor microLoss = model.loss(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq));
             microLoss.div(Tensors.scalar(accumulation)).backward();
@@ -208,6 +210,7 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        loader.close();
         optimizer.close();
         model.close();
     }

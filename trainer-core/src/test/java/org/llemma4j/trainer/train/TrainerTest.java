@@ -39,7 +39,8 @@ class TrainerTest {
     }
 
     private List<Double> train(TrainConfig config, Path runDir) {
-        try (Trainer trainer = new Trainer(config, runDir, List.of(new SyntheticTokens(50_000, 256, 9)))) {
+        try (Trainer trainer = new Trainer(config, runDir,
+                new SyntheticSamples(50_000, 256, config.seqLength(), 9))) {
             return trainer.run();
         }
     }
