@@ -11,6 +11,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.llemma4j.trainer.config.ConfigException;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.data.BatchLoader;
 
 /**
  * {@code launch inspect-data --config X.yaml [--set key=value]... [--first N] [--data-parallel D]}: prints the
@@ -29,8 +30,11 @@ final class InspectDataCommand implements Command {
     private static final Option DATA_PARALLEL = Option.builder().longOpt("data-parallel").hasArg().argName("d")
             .desc("data-parallel ranks of the run to reproduce (default 1); the number of samples asked for, and so "
                     + "the index, is train_iters x micro batch x accumulation x d").get();
+    private static final Option BENCHMARK = Option.builder().longOpt("benchmark").hasArg().argName("k")
+            .desc("instead of printing samples, serve the first k global batches through the trainer's prefetching "
+                    + "loader (as data-parallel rank 0) and print the rate").get();
     private static final Options OPTIONS = new Options().addOption(CONFIG).addOption(SET).addOption(FIRST)
-            .addOption(DATA_PARALLEL);
+            .addOption(DATA_PARALLEL).addOption(BENCHMARK);
 
     @Override
     public String name() {
@@ -64,11 +68,49 @@ final class InspectDataCommand implements Command {
         PrintStream stdout = System.out;
         System.setOut(System.err);
         try {
-            print(TrainingSamples.open(config, dp), first, stdout);
+            TrainingSamples samples = TrainingSamples.open(config, dp);
+            if (line.hasOption(BENCHMARK.getLongOpt())) {
+                benchmark(samples, config, dp, CliParsing.intOption(line, BENCHMARK, 1), stdout);
+            } else {
+                print(samples, first, stdout);
+            }
         } finally {
             System.setOut(stdout);
         }
         return 0;
+    }
+
+    /**
+     * Serves {@code batches} global batches as rank 0 of {@code dp} and prints the time per batch: the rate the
+     * loader can feed one rank at, to compare with the tokens/s one rank trains at.
+     */
+    private static void benchmark(TrainingSamples samples, TrainConfig config, int dp, int batches,
+                                  PrintStream stdout) throws UsageException {
+        if (batches < 1 || batches > config.trainIters()) {
+            throw new UsageException("--benchmark " + batches + " must be in [1, train_iters = " + config.trainIters()
+                    + "]");
+        }
+        int micro = config.microBatchSize();
+        int accumulation = config.gradientAccumulationSteps();
+        long start = System.nanoTime();
+        long tokens = 0;
+        long wait;
+        long read;
+        try (BatchLoader loader = new BatchLoader(samples, micro, accumulation, dp, 0, batches, 0)) {
+            for (long i = 0; i < (long) batches * accumulation; i++) {
+                tokens += loader.nextMicroBatch().length / (config.seqLength() + 1) * (long) config.seqLength();
+            }
+            wait = loader.waitNanos();
+            read = loader.readNanos();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        stdout.printf(java.util.Locale.ROOT, "served %d global batches (%d samples of %d tokens per rank each) in "
+                        + "%.3f s: %.3f ms per batch, %,.0f training tokens/s per rank (prefetch thread reading %.0f "
+                        + "ms, consumer waiting %.0f ms)%n", batches, (long) micro * accumulation, config.seqLength() + 1,
+                seconds, seconds * 1e3 / batches, tokens / seconds, read / 1e6, wait / 1e6);
+        stdout.flush();
     }
 
     private static void print(TrainingSamples samples, int first, PrintStream stdout) throws UsageException {

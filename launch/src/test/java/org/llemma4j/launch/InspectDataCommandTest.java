@@ -107,6 +107,16 @@ class InspectDataCommandTest {
     }
 
     @Test
+    void benchmarkServesBatchesAndReportsTheRate() {
+        Result r = launch("inspect-data", "--config", config.toString(), "--benchmark", "20");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("served 20 global batches (8 samples of 257 tokens per rank each) in "), r.out());
+        Result bad = launch("inspect-data", "--config", config.toString(), "--benchmark", "201");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--benchmark 201 must be in [1, train_iters = 200]"), bad.err());
+    }
+
+    @Test
     void inspectDataAndPreprocessAreRegistered() {
         assertTrue(Launch.commands().containsKey("inspect-data"));
         assertTrue(Launch.commands().containsKey("preprocess"));
