@@ -129,6 +129,35 @@ class GptDatasetTest {
         }
     }
 
+    /** data_path + split 969,30,1 over 30 documents: train [0, 29), valid [29, 30), no test documents. */
+    @Test
+    void splitDataPathGivesGptNeoxRanges() throws Exception {
+        int[][] docs = new int[30][];
+        for (int d = 0; d < docs.length; d++) {
+            docs[d] = new int[] {d, d, d};
+        }
+        Path prefix = write(dir.resolve("one"), docs);
+        try (IndexedDataset ds = IndexedDataset.open(prefix)) {
+            GptDataset train = DataSets.split(DataSets.Split.TRAIN, ds, "969,30,1", 20, 4, 3).orElseThrow();
+            GptDataset valid = DataSets.split(DataSets.Split.VALID, ds, "969,30,1", 2, 4, 3).orElseThrow();
+            assertTrue(DataSets.split(DataSets.Split.TEST, ds, "969,30,1", 2, 4, 3).isEmpty());
+            assertTrue(Files.isRegularFile(dir.resolve("one_valid_indexmap_2ns_4sl_3s_shuffle_idx.npy")));
+            int[] s = new int[5];
+            for (long i = 0; i < valid.size(); i++) {
+                valid.sample(i, s, 0);
+                for (int t : s) {
+                    assertEquals(29, t);
+                }
+            }
+            for (long i = 0; i < train.size(); i++) {
+                train.sample(i, s, 0);
+                for (int t : s) {
+                    assertTrue(t < 29, "train sample " + i + " holds document " + t);
+                }
+            }
+        }
+    }
+
     static Path write(Path prefix, int[]... documents) throws Exception {
         try (IndexedDatasetWriter w = IndexedDatasetWriter.create(prefix, DType.UINT16)) {
             for (int[] d : documents) {
