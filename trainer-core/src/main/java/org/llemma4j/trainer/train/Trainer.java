@@ -70,6 +70,13 @@ public final class Trainer implements AutoCloseable {
         this.runDir = runDir;
         this.parallel = parallel;
         this.stop = stop;
+        // Data first: a mismatch fails before the model is allocated, and the first batch loads meanwhile.
+        if (trainData.seqLength() != config.seqLength()) {
+            throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
+                    + trainData.seqLength() + ", but the config's seq_length is " + config.seqLength());
+        }
+        this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
+                parallel.dims().dp(), parallel.dims().dpRank(), config.trainIters(), 0);
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
@@ -79,12 +86,6 @@ public final class Trainer implements AutoCloseable {
         }
         this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
         this.schedule = config.schedule();
-        if (trainData.seqLength() != config.seqLength()) {
-            throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
-                    + trainData.seqLength() + ", but the config's seq_length is " + config.seqLength());
-        }
-        this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
-                parallel.dims().dp(), parallel.dims().dpRank(), config.trainIters(), 0);
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
             return;

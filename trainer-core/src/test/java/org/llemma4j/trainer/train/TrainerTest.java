@@ -46,6 +46,33 @@ class TrainerTest {
     }
 
     @Test
+    void samplesOfAnotherSeqLengthOrTooFewAreRejectedBeforeTheModelIsBuilt() throws IOException {
+        TrainConfig config = config(30, Map.of());
+        IllegalArgumentException seq = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("x"), new SyntheticSamples(1000, 256, 16, 1)));
+        assertEquals("synthetic has samples of seq_length 16, but the config's seq_length is 32", seq.getMessage());
+        org.llemma4j.trainer.data.SampleSource few = new org.llemma4j.trainer.data.SampleSource() {
+            public long size() {
+                return 100;
+            }
+
+            public int seqLength() {
+                return 32;
+            }
+
+            public void sample(long i, int[] dst, int off) {
+            }
+
+            public String describe() {
+                return "few";
+            }
+        };
+        IllegalArgumentException size = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("y"), few));
+        assertEquals("few holds 100 samples, fewer than 30 global batches of 8 = 240", size.getMessage());
+    }
+
+    @Test
     void sameSeedGivesBitIdenticalLosses() throws IOException {
         TrainConfig config = config(30, Map.of());
         List<Double> first = train(config, dir.resolve("a"));
