@@ -42,9 +42,37 @@ class TrainerTest {
     }
 
     private List<Double> train(TrainConfig config, Path runDir) {
-        try (Trainer trainer = new Trainer(config, runDir, List.of(new SyntheticTokens(50_000, 256, 9)))) {
+        try (Trainer trainer = new Trainer(config, runDir,
+                new SyntheticSamples(50_000, 256, config.seqLength(), 9))) {
             return trainer.run();
         }
+    }
+
+    @Test
+    void samplesOfAnotherSeqLengthOrTooFewAreRejectedBeforeTheModelIsBuilt() throws IOException {
+        TrainConfig config = config(30, Map.of());
+        IllegalArgumentException seq = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("x"), new SyntheticSamples(1000, 256, 16, 1)));
+        assertEquals("synthetic has samples of seq_length 16, but the config's seq_length is 32", seq.getMessage());
+        org.llemma4j.trainer.data.SampleSource few = new org.llemma4j.trainer.data.SampleSource() {
+            public long size() {
+                return 100;
+            }
+
+            public int seqLength() {
+                return 32;
+            }
+
+            public void sample(long i, int[] dst, int off) {
+            }
+
+            public String describe() {
+                return "few";
+            }
+        };
+        IllegalArgumentException size = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("y"), few));
+        assertEquals("few holds 100 samples, fewer than 30 global batches of 8 = 240", size.getMessage());
     }
 
     @Test
@@ -96,7 +124,7 @@ class TrainerTest {
     @Test
     void nonFiniteGradientsAreSkippedThenStopTheRun() throws IOException {
         try (Trainer trainer = new Trainer(config(20, Map.of()), dir.resolve("nan"),
-                List.of(new SyntheticTokens(50_000, 256, 9)))) {
+                new SyntheticSamples(50_000, 256, 32, 9))) {
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 trainer.model().parameters().flat().fill_(Tensors.scalar(Double.NaN));
             }
