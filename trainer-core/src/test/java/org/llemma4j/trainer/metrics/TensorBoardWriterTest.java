@@ -89,7 +89,7 @@ class TensorBoardWriterTest {
     @Test
     void metricsLogWritesEachStepsNumbersAsScalars() throws IOException {
         try (MetricsLog log = new MetricsLog(dir)) {
-            log.log(new StepMetrics(5, 2.5, 1e-4, 0.75, 1234.0, 0.125, 0.5, 100, 200, 60));
+            log.log(new StepMetrics(5, 2.5, 1e-4, 0.75, 1234.0, 0.125, 0.5, 100, 200, 60, 0));
             log.write(Map.of("step", 5, "val_loss", 3.0, "note", "text is not a scalar"));
             log.write(Map.of("event", "no step, so not in TensorBoard", "count", 1));
         }
@@ -114,7 +114,7 @@ class TensorBoardWriterTest {
     @Test
     void discardedLogWritesNoFiles() throws IOException {
         try (MetricsLog log = MetricsLog.discard()) {
-            log.log(new StepMetrics(1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+            log.log(new StepMetrics(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0));
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(0, files.count());
