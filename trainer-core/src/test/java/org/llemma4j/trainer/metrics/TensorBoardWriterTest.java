@@ -103,7 +103,7 @@ class TensorBoardWriterTest {
         Map<String, Float> step = events.get(1).scalars();
         assertEquals(5, events.get(1).step());
         assertEquals(List.of("loss", "lr", "grad_norm", "tokens_per_sec", "mfu", "step_time_s", "rss_bytes",
-                "peak_rss_bytes", "eta_s"), new ArrayList<>(step.keySet()));
+                "peak_rss_bytes", "eta_s", "skipped_steps"), new ArrayList<>(step.keySet()));
         assertEquals(2.5f, step.get("loss"));
         assertEquals(0.125f, step.get("mfu"));
         assertEquals(0.5f, step.get("step_time_s"));
