@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.llemma4j.parallel.DistributedException;
 
 /** Entry point of the {@code launch} CLI: {@code launch <command> [options]}. */
 public final class Launch {
@@ -42,6 +43,10 @@ public final class Launch {
         } catch (UsageException e) {
             System.err.println("launch " + command.name() + ": " + e.getMessage());
             return 2;
+        } catch (DistributedException e) {
+            // The message names host, port, ranks and what was waited for; the Java and native stacks add nothing.
+            System.err.println("launch " + command.name() + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             System.err.println("launch " + command.name() + ": " + e.getMessage());
             e.printStackTrace(System.err);
