@@ -16,7 +16,7 @@ public final class Launch {
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new PlanCommand(),
-                new BenchCommand())) {
+                new BenchCommand(), new CollectivesBenchCommand())) {
             commands.put(c.name(), c);
         }
         return commands;
@@ -56,6 +56,6 @@ public final class Launch {
 
     private static void printHelp(Map<String, Command> commands) {
         System.out.println("usage: launch <command> [options]   (launch <command> --help for its options)");
-        commands.values().forEach(c -> System.out.printf("  %-12s %s%n", c.name(), c.summary()));
+        commands.values().forEach(c -> System.out.printf("  %-18s %s%n", c.name(), c.summary()));
     }
 }
