@@ -109,7 +109,10 @@ final class CollectivesBenchCommand implements Command {
         System.out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
         Map<Integer, Map<String, Double>> secondsByWorld = new LinkedHashMap<>();
         for (int n : worlds) {
+            long start = System.nanoTime();
             secondsByWorld.put(n, measure(n, sizesMb, budgetMb));
+            System.err.printf(Locale.ROOT, "bench-collectives: %d ranks measured in %.0f s%n", n,
+                    (System.nanoTime() - start) / 1e9);
         }
         System.out.printf(Locale.ROOT, "load average at end:   %s%n%n", loadAverage());
         printTable(worlds, sizesMb, secondsByWorld);
