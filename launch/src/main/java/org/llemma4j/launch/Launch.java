@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.llemma4j.parallel.DistributedException;
 
 /** Entry point of the {@code launch} CLI: {@code launch <command> [options]}. */
 public final class Launch {
@@ -15,7 +16,7 @@ public final class Launch {
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new InspectDataCommand(),
-                new PlanCommand(), new GenerateCommand(), new BenchCommand())) {
+                new PlanCommand(), new GenerateCommand(), new BenchCommand(), new CollectivesBenchCommand())) {
             commands.put(c.name(), c);
         }
         return commands;
@@ -42,6 +43,10 @@ public final class Launch {
         } catch (UsageException e) {
             System.err.println("launch " + command.name() + ": " + e.getMessage());
             return 2;
+        } catch (DistributedException e) {
+            // The message names host, port, ranks and what was waited for; the Java and native stacks add nothing.
+            System.err.println("launch " + command.name() + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             System.err.println("launch " + command.name() + ": " + e.getMessage());
             e.printStackTrace(System.err);
@@ -51,6 +56,6 @@ public final class Launch {
 
     private static void printHelp(Map<String, Command> commands) {
         System.out.println("usage: launch <command> [options]   (launch <command> --help for its options)");
-        commands.values().forEach(c -> System.out.printf("  %-12s %s%n", c.name(), c.summary()));
+        commands.values().forEach(c -> System.out.printf("  %-18s %s%n", c.name(), c.summary()));
     }
 }

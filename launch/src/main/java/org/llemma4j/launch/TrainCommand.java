@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -58,6 +59,13 @@ final class TrainCommand implements Command {
     /** How long a rank told to stop may take to finish its step before the JVM exits anyway. */
     private static final Duration STOP_GRACE = Duration.ofMinutes(2);
 
+    /**
+     * Seconds a rank waits to reach the master and for every rank to check in. An environment variable rather than
+     * a config key: like {@code MASTER_PORT} it belongs to the launch, not to the run (the same config is started
+     * on a laptop and on a cluster whose nodes boot slowly), and it must be readable before a config is resolved.
+     */
+    static final String RENDEZVOUS_TIMEOUT_VAR = "LLEMMA_RENDEZVOUS_TIMEOUT_S";
+
     @Override
     public String name() {
         return "train";
@@ -82,8 +90,27 @@ final class TrainCommand implements Command {
                     + "SLURM_PROCID is set); under srun or torchrun leave the launcher options out");
         }
         int worldSize = supervise ? nproc * nnodes : DistEnv.fromSystem().worldSize();
+        Duration rendezvousTimeout = rendezvousTimeout(System.getenv());   // checked before a child is started
         TrainConfig config = loadChecked(line, worldSize);
-        return supervise ? supervise(line, nproc, nnodes) : train(line, config);
+        return supervise ? supervise(line, nproc, nnodes) : train(line, config, rendezvousTimeout);
+    }
+
+    /** {@value #RENDEZVOUS_TIMEOUT_VAR} from {@code env}, or the default of {@link DistOptions#cpu}. */
+    static Duration rendezvousTimeout(Map<String, String> env) throws UsageException {
+        String raw = env.get(RENDEZVOUS_TIMEOUT_VAR);
+        if (raw == null || raw.isBlank()) {
+            return DistOptions.cpu(1).rendezvousTimeout();
+        }
+        double seconds;
+        try {
+            seconds = Double.parseDouble(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(RENDEZVOUS_TIMEOUT_VAR + "='" + raw.trim() + "' is not a number of seconds");
+        }
+        if (!(seconds > 0) || seconds > 86_400) {
+            throw new UsageException(RENDEZVOUS_TIMEOUT_VAR + "=" + raw.trim() + " must be in (0, 86400] seconds");
+        }
+        return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 
     /** The config, checked against the machine before anything is allocated or spawned. */
@@ -131,14 +158,18 @@ final class TrainCommand implements Command {
         return result.exitCode();
     }
 
-    private static int train(CommandLine line, TrainConfig config) throws UsageException {
+    private static int train(CommandLine line, TrainConfig config, Duration rendezvousTimeout) throws UsageException {
         Path runDir = line.hasOption(RUN_DIR.getLongOpt()) ? Path.of(line.getOptionValue(RUN_DIR.getLongOpt()))
                 : config.save().orElse(Path.of("runs", CliParsing.stem(
                         CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())).get(0))));
-        StopSignal stop = StopSignal.onShutdown(STOP_GRACE);
         DistEnv env = DistEnv.fromSystem();
-        try (Distributed dist = env.worldSize() > 1
-                ? Distributed.init(env, DistOptions.cpu(config.modelParallelSize())) : null) {
+        DistOptions options = DistOptions.cpu(config.modelParallelSize());
+        options = options.withTimeouts(rendezvousTimeout, options.collectiveTimeout());
+        StopSignal stop = null;
+        try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, options) : null) {
+            // Only now: a SIGTERM during the rendezvous simply ends the JVM, instead of waiting the grace period
+            // for a training loop that has not started.
+            stop = StopSignal.onShutdown(STOP_GRACE);
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
             TrainingSamples samples = TrainingSamples.open(config, parallel.dims().dp());
             try (Trainer trainer = new Trainer(config, runDir, samples, parallel, stop,
@@ -147,7 +178,9 @@ final class TrainCommand implements Command {
                 trainer.run();
             }
         } finally {
-            stop.finished();
+            if (stop != null) {
+                stop.finished();
+            }
         }
         return 0;
     }

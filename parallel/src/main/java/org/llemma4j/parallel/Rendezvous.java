@@ -1,5 +1,9 @@
 package org.llemma4j.parallel;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +96,9 @@ public final class Rendezvous implements AutoCloseable {
     }
 
     private static TCPStore open(String host, int port, int rank, int world, Duration timeout, long start) {
+        if (rank != 0) {
+            awaitMaster(host, port, rank, world, timeout, start);
+        }
         TCPStoreOptions options = new TCPStoreOptions();
         SizeTPointer workers = new SizeTPointer(1).put(world);
         Milliseconds millis = new Milliseconds(timeout.toMillis());
@@ -115,14 +122,48 @@ public final class Rendezvous implements AutoCloseable {
                 throw new DistributedException("rendezvous: rank 0 of " + world + " could not serve the TCPStore on "
                         + where + " after " + seconds(start) + " s: " + hint + " [" + reason + "]", e);
             }
-            throw new DistributedException("rendezvous: rank " + rank + " of " + world + " could not reach the master "
-                    + where + " within " + seconds(timeout) + " s (waited " + seconds(start) + " s): is rank 0 "
-                    + "running, and are MASTER_ADDR/MASTER_PORT the same for every rank? [" + reason + "]", e);
+            throw unreachable(host, port, rank, world, timeout, start, reason, e);
         } finally {
             millis.close();
             workers.close();
             options.close();
         }
+    }
+
+    /**
+     * Waits until something accepts connections on {@code host:port}, trying every 100 ms until the rendezvous
+     * deadline. Why not leave it to the {@code TCPStore} client: when its connect times out it retries once after a
+     * random back-off as long as the timeout itself (measured here: a 60 s timeout, then a 64 s delay before the
+     * second try), so a master that never comes up was reported only after up to twice the timeout. Once the master
+     * answers, the client's own connect succeeds at once.
+     */
+    private static void awaitMaster(String host, int port, int rank, int world, Duration timeout, long start) {
+        long deadline = start + timeout.toNanos();
+        String reason = "nothing tried";
+        while (true) {
+            long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
+            if (remainingMillis <= 0) {
+                throw unreachable(host, port, rank, world, timeout, start, reason, null);
+            }
+            try (Socket probe = new Socket()) {
+                InetSocketAddress address = new InetSocketAddress(host, port);
+                if (address.isUnresolved()) {
+                    throw new UnknownHostException("unknown host " + host);
+                }
+                probe.connect(address, (int) Math.min(remainingMillis, 2_000));
+                return;
+            } catch (IOException e) {
+                reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
+            sleep(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    private static DistributedException unreachable(String host, int port, int rank, int world, Duration timeout,
+                                                    long start, String reason, Throwable cause) {
+        return new DistributedException("rendezvous: rank " + rank + " of " + world + " could not reach the master "
+                + host + ":" + port + " within " + seconds(timeout) + " s (waited " + seconds(start) + " s): is "
+                + "rank 0 running, and are MASTER_ADDR/MASTER_PORT the same for every rank? [" + reason + "]", cause);
     }
 
     private void checkIn(long start) {

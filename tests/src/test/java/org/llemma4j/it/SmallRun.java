@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,11 +33,18 @@ final class SmallRun {
 
     /** A separate JVM running {@code launch} with {@code args}, from the repository root, output to a file. */
     static Process launch(List<String> args, Path output) throws IOException {
+        return launch(args, Map.of(), output);
+    }
+
+    /** The same, with {@code env} added to the inherited environment (e.g. RANK, or SLURM's variables). */
+    static Process launch(List<String> args, Map<String, String> env, Path output) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "org.llemma4j.launch.Launch"));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** Waits for {@code process} at most {@code seconds}; kills it and its descendants if it is still running. */

@@ -34,6 +34,11 @@ class TwoRankTrainingTest {
         for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
             JsonNode record = new ObjectMapper().readTree(line);
             losses.add(record.get("loss").asDouble());
+            // Two ranks all-reduce the gradients every step: that takes time, and less than the whole step.
+            double comm = record.get("comm_time_s").asDouble();
+            double fraction = record.get("comm_fraction").asDouble();
+            assertTrue(comm > 0 && comm < record.get("step_time_s").asDouble(), "comm time " + line);
+            assertEquals(comm / record.get("step_time_s").asDouble(), fraction, 1e-9, line);
         }
         assertTrue(losses.get(losses.size() - 1) < losses.get(0) - 1.0, "losses " + losses);
         assertTrue(Files.readString(output).contains("[rank 1]"), "rank 1's output is prefixed");

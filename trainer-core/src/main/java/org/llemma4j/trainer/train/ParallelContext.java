@@ -12,11 +12,16 @@ import org.llemma4j.trainer.nn.Tensors;
 /**
  * Where this process sits in the run and the few collectives the training loop itself needs. A single process
  * has no {@link Distributed} (no store, no port), and every collective is the identity.
+ *
+ * <p>The wall time spent inside the collectives is accumulated ({@link #commSeconds()}): from this rank's side, so
+ * it includes waiting for a slower peer to arrive, not only the transfer. The identity collectives of a single
+ * process cost nothing and are not counted.
  */
 public final class ParallelContext {
 
     private final Distributed dist;          // null for a single process
     private final ParallelDims dims;
+    private long commNanos;                  // only the training thread calls the collectives
 
     private ParallelContext(Distributed dist, ParallelDims dims) {
         this.dist = dist;
@@ -43,7 +48,9 @@ public final class ParallelContext {
     /** Averages {@code tensor} in place over the data-parallel group. */
     public void averageOverDp(Tensor tensor) {
         if (dims.dp() > 1) {
+            long start = System.nanoTime();
             dist.dp().allReduce(tensor, ReduceKind.AVG);
+            commNanos += System.nanoTime() - start;
         }
     }
 
@@ -89,7 +96,9 @@ public final class ParallelContext {
         }
         Tensor t = torch.zeros(new long[] {values.length}, new TensorOptions(ScalarType.Double));
         t.data_ptr_double().put(values);
+        long start = System.nanoTime();
         dist.world().allReduce(t, ReduceKind.SUM);
+        commNanos += System.nanoTime() - start;
         return Tensors.toDoubles(t);
     }
 
@@ -103,7 +112,14 @@ public final class ParallelContext {
     /** Overwrites {@code tensor} on every rank with rank 0's. */
     public void broadcastFromRank0(Tensor tensor) {
         if (dims.worldSize() > 1) {
+            long start = System.nanoTime();
             dist.world().broadcast(tensor, 0);
+            commNanos += System.nanoTime() - start;
         }
+    }
+
+    /** Seconds this process has spent in the collectives above since it was created; 0 for a single process. */
+    public double commSeconds() {
+        return commNanos / 1e9;
     }
 }

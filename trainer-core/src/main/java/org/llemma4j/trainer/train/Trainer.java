@@ -169,17 +169,20 @@ public final class Trainer implements AutoCloseable {
                 double lr = schedule.lrAt(step);
                 double localLoss;
                 double gradNorm;
+                double commBefore = parallel.commSeconds();
                 try (PointerScope scope = new PointerScope()) {
                     localLoss = forwardBackward();
                     gradNorm = optimizerStep(lr);
                 }
                 // One small collective agrees on the step's mean loss and on whether any rank was told to stop,
-                // so that all ranks leave the loop after the same step.
-                double[] agreed = parallel.sumOverWorld(localLoss, stop.requested() ? 1 : 0);
+                // so that all ranks leave the loop after the same step; it also averages the ranks' time in
+                // collectives (this one's own time counts towards the next step).
+                double[] agreed = parallel.sumOverWorld(localLoss, stop.requested() ? 1 : 0,
+                        parallel.commSeconds() - commBefore);
                 double loss = agreed[0] / parallel.dims().worldSize();
                 boolean stopping = agreed[1] > 0;
                 losses.add(loss);
-                window.add(loss);
+                window.add(loss, agreed[2] / parallel.dims().worldSize());
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
                 if (step == 0 || (step + 1) % config.logInterval() == 0 || step + 1 == config.trainIters()
                         || stopping) {
@@ -338,10 +341,12 @@ public final class Trainer implements AutoCloseable {
     private final class ThroughputWindow {
         private long start = System.nanoTime();
         private double lossSum;
+        private double commSum;
         private int steps;
 
-        void add(double loss) {
+        void add(double loss, double commSeconds) {
             lossSum += loss;
+            commSum += commSeconds;
             steps++;
         }
 
@@ -353,10 +358,11 @@ public final class Trainer implements AutoCloseable {
             double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(config.model(), config.seqLength())
                     / (peakFlops * parallel.dims().worldSize());
             StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec, mfu, stepTime,
-                    ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
+                    commSum / steps, ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
                     stepTime * (config.trainIters() - step), skippedSteps);
             start = System.nanoTime();
             lossSum = 0;
+            commSum = 0;
             steps = 0;
             return metrics;
         }

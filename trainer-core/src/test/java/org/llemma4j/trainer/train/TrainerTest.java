@@ -114,9 +114,13 @@ class TrainerTest {
         Path runDir = dir.resolve("fields");
         train(config(10, Map.of()), runDir);
         JsonNode record = new ObjectMapper().readTree(Files.readAllLines(runDir.resolve("metrics.jsonl")).get(0));
-        for (String field : List.of("step", "loss", "lr", "grad_norm", "tokens_per_sec", "mfu", "step_time_s")) {
+        for (String field : List.of("step", "loss", "lr", "grad_norm", "tokens_per_sec", "mfu", "step_time_s",
+                "comm_time_s", "comm_fraction")) {
             assertTrue(record.has(field), "metrics.jsonl lacks " + field + ": " + record);
         }
+        // A single process has no collectives to time.
+        assertEquals(0.0, record.get("comm_time_s").asDouble(), 0.0);
+        assertEquals(0.0, record.get("comm_fraction").asDouble(), 0.0);
         assertTrue(Files.exists(runDir.resolve("config.yaml")));
     }
 
