@@ -44,6 +44,7 @@ public final class Llama implements AutoCloseable {
     public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed) {
         this.config = config;
         this.tp = tp;
+        LlamaLayout.checkTensorParallel(config, tp.size());
         this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd());
         this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
         this.embedding = new VocabEmbedding(params.get(LlamaLayout.EMBEDDING), tp);
@@ -66,7 +67,10 @@ public final class Llama implements AutoCloseable {
         this.output = params.get(config.tieEmbeddings() ? LlamaLayout.EMBEDDING : LlamaLayout.OUTPUT);
     }
 
-    /** tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype. */
+    /**
+     * tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype: at TP>1 this rank's vocabulary range
+     * [rank x V_local, (rank + 1) x V_local) of them.
+     */
     public Tensor forward(Tensor tokens) {
         return torch.linear(tp.copyToRegion(hidden(tokens)), output);
     }
@@ -77,7 +81,7 @@ public final class Llama implements AutoCloseable {
      */
     public Tensor loss(Tensor tokens, Tensor targets) {
         Tensor h = tp.copyToRegion(hidden(tokens));      // (B, T, H)
-        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1));
+        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1), tp);
     }
 
     // tokens: (B, T) -> final-norm hidden states (B, T, H)

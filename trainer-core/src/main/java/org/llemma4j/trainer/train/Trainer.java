@@ -24,10 +24,10 @@ import org.llemma4j.trainer.metrics.ProcessMemory;
 import org.llemma4j.trainer.metrics.StepMetrics;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.LrSchedule;
 import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.tp.GradientNorm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +47,7 @@ public final class Trainer implements AutoCloseable {
     private final Path runDir;
     private final Llama model;
     private final MixedPrecisionAdamW optimizer;
+    private final GradientNorm gradientNorm;
     private final LrSchedule schedule;
     private final BlendedWindowSampler sampler;
     private final ParallelContext parallel;
@@ -73,12 +74,13 @@ public final class Trainer implements AutoCloseable {
         this.stop = stop;
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
-        this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
+        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, AttentionKernel.SDPA_FP32,
                 config.seed());
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
         this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
         this.schedule = config.schedule();
         this.sampler = new BlendedWindowSampler(trainData, config.trainDataWeights(), config.seqLength());
         this.globalBatch = new int[parallel.dims().dp() * config.microBatchSize() * (config.seqLength() + 1)];
@@ -112,7 +114,7 @@ public final class Trainer implements AutoCloseable {
                 try (PointerScope scope = new PointerScope()) {
                     localLoss = forwardBackward();
                     parallel.averageOverDp(optimizer.gradientBuffer());
-                    gradNorm = optimizer.gradientNorm();
+                    gradNorm = gradientNorm.global(optimizer.gradientBuffer());   // TP-split summed, replicated once
                     optimizer.step(lr, gradNorm);
                 }
                 // One small collective agrees on the step's mean loss and on whether any rank was told to stop,
