@@ -100,7 +100,7 @@ final class BenchCommand implements Command {
                     loss.backward();
                     adamW.accumulateGradients();
                     long t2 = System.nanoTime();
-                    adamW.step(1e-4, adamW.gradientNorm());
+                    adamW.step(1e-4, Math.sqrt(adamW.shardSquaredNorm()));
                     long t3 = System.nanoTime();
                     if (step >= 0) {
                         forward += (t1 - t0) / 1e9;

@@ -141,7 +141,8 @@ final class TrainCommand implements Command {
             for (Path prefix : config.trainDataPaths()) {
                 opened.add(IndexedTokenSource.open(prefix));
             }
-            try (Trainer trainer = new Trainer(config, runDir, List.<TokenSource>copyOf(opened), parallel, stop)) {
+            try (Trainer trainer = new Trainer(config, runDir, List.<TokenSource>copyOf(opened), parallel, stop,
+                    new SafetensorsCheckpointing(config, parallel))) {
                 trainer.run();
             }
         } finally {

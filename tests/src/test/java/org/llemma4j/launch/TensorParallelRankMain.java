@@ -14,6 +14,7 @@ import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.data.TokenSource;
 import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.train.Checkpointing;
 import org.llemma4j.trainer.train.ParallelContext;
 import org.llemma4j.trainer.train.StopSignal;
 import org.llemma4j.trainer.train.Trainer;
@@ -23,7 +24,7 @@ import org.llemma4j.trainer.train.Trainer;
  * whole KV groups) for 5 steps on the sample data at the given tensor-parallel degree, and writes its per-step
  * losses and its final parameter slice to {@code <out>/rank<r>.losses} and {@code .params}.
  *
- * <p>Arguments: output directory, micro batch size, model_parallel_size.
+ * <p>Arguments: output directory, micro batch size, model_parallel_size, ZeRO stage.
  */
 public final class TensorParallelRankMain {
 
@@ -31,11 +32,13 @@ public final class TensorParallelRankMain {
         Path out = Path.of(args[0]);
         int microBatch = Integer.parseInt(args[1]);
         int tp = Integer.parseInt(args[2]);
+        int zeroStage = Integer.parseInt(args[3]);
         TrainConfig config = TrainConfig.load(List.of(Path.of("configs/tiny.yaml")), List.of(
                 "precision=fp32", "num_layers=2", "hidden_size=64", "num_attention_heads=4", "num_kv_heads=2",
                 "intermediate_size=128", "seq_length=64", "max_position_embeddings=64", "train_iters=5",
                 "lr_decay_iters=5", "warmup_iters=2", "log_interval=1", "intra_op_threads=1",
-                "train_micro_batch_size_per_gpu=" + microBatch, "model_parallel_size=" + tp));
+                "train_micro_batch_size_per_gpu=" + microBatch, "model_parallel_size=" + tp,
+                "zero_optimization.stage=" + zeroStage));
         DistEnv env = DistEnv.fromSystem();
         List<IndexedTokenSource> data = new ArrayList<>();
         for (Path prefix : config.trainDataPaths()) {
@@ -44,7 +47,7 @@ public final class TensorParallelRankMain {
         try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
             try (Trainer trainer = new Trainer(config, out.resolve("run" + env.rank()), List.<TokenSource>copyOf(data),
-                    parallel, StopSignal.manual())) {
+                    parallel, StopSignal.manual(), Checkpointing.NONE)) {
                 List<Double> losses = trainer.run();
                 Files.writeString(out.resolve("rank" + env.rank() + ".losses"),
                         losses.stream().map(String::valueOf).collect(Collectors.joining("\n")));

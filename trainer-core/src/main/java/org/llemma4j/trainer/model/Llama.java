@@ -42,10 +42,20 @@ public final class Llama implements AutoCloseable {
      * @param seed   the run seed; initialization depends on it and on each parameter's name only
      */
     public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed) {
+        this(config, tp, dtype, kernel, seed, 1);
+    }
+
+    /**
+     * As above, with the parameter buffer padded to a multiple of {@code padMultiple} elements so that it splits
+     * into equal ZeRO shards.
+     */
+    public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed,
+                 int padMultiple) {
         this.config = config;
         this.tp = tp;
         LlamaLayout.checkTensorParallel(config, tp.size());
-        this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd());
+        this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd(),
+                padMultiple);
         this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
         this.embedding = new VocabEmbedding(params.get(LlamaLayout.EMBEDDING), tp);
         for (int i = 0; i < config.numLayers(); i++) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -52,12 +53,15 @@ public final class Trainer implements AutoCloseable {
     private final BlendedWindowSampler sampler;
     private final ParallelContext parallel;
     private final StopSignal stop;
+    private final Checkpointing checkpointing;
+    private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private final long startStep;
     private final double peakFlops;
     private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
 
-    /** A single-process trainer that only stops at {@code train_iters}. */
+    /** A single-process trainer without checkpoints that only stops at {@code train_iters}. */
     public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData) {
-        this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual());
+        this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual(), Checkpointing.NONE);
     }
 
     /**
@@ -65,25 +69,43 @@ public final class Trainer implements AutoCloseable {
      * @param parallel  this process's place in the run; every rank builds the same model and reads the same
      *                  global batches, of which it trains on its data-parallel slice
      * @param stop      raised when the run must stop early (SIGTERM); checked after every step
+     * @param checkpointing where the weights come from (a checkpoint to resume, a model to fine-tune, or none)
+     *                  and where saves go
      */
     public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData, ParallelContext parallel,
-                   StopSignal stop) {
+                   StopSignal stop, Checkpointing checkpointing) {
         this.config = config;
         this.runDir = runDir;
         this.parallel = parallel;
         this.stop = stop;
+        this.checkpointing = checkpointing;
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
+        int dp = parallel.dims().dp();
+        this.zero = config.zeroStage() == 1 && dp > 1;
         this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, AttentionKernel.SDPA_FP32,
-                config.seed());
+                config.seed(), dp);
+        Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
-        this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        // Built after loading: the fp32 master weights are the loaded weights, not the seed's.
+        this.optimizer = zero
+                ? new MixedPrecisionAdamW(model.parameters(), config.adamW(),
+                        parallel.dims().dpSlice(model.parameters().flat().numel(), "padded parameter buffer"))
+                : new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        if (resume.isPresent() && resume.get().hasOptimizerState()) {
+            load(() -> {
+                checkpointing.loadOptimizer(optimizer);
+                return Optional.empty();
+            });
+        }
         this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
+        this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
         this.sampler = new BlendedWindowSampler(trainData, config.trainDataWeights(), config.seqLength());
         this.globalBatch = new int[parallel.dims().dp() * config.microBatchSize() * (config.seqLength() + 1)];
+        resume.ifPresent(r -> sampler.skipTo(r.consumedSamples()));
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
             return;
@@ -94,6 +116,12 @@ public final class Trainer implements AutoCloseable {
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
                 config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(),
                 optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
+        if (zero) {
+            LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
+                            + "{} parameters / dp {} + padding)", optimizer.shard().length(),
+                    model.parameters().flat().numel(), optimizer.stateBytes(), model.parameters().numel(),
+                    parallel.dims().dp());
+        }
     }
 
     /**
@@ -107,15 +135,16 @@ public final class Trainer implements AutoCloseable {
         List<Double> losses = new ArrayList<>();
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
             ThroughputWindow window = new ThroughputWindow();
-            for (long step = 0; step < config.trainIters(); step++) {
+            if (startStep > 0) {
+                LOG.info("resuming after step {} ({} samples consumed)", startStep, sampler.consumedSamples());
+            }
+            for (long step = startStep; step < config.trainIters(); step++) {
                 double lr = schedule.lrAt(step);
                 double localLoss;
                 double gradNorm;
                 try (PointerScope scope = new PointerScope()) {
                     localLoss = forwardBackward();
-                    parallel.averageOverDp(optimizer.gradientBuffer());
-                    gradNorm = gradientNorm.global(optimizer.gradientBuffer());   // TP-split summed, replicated once
-                    optimizer.step(lr, gradNorm);
+                    gradNorm = optimizerStep(lr);
                 }
                 // One small collective agrees on the step's mean loss and on whether any rank was told to stop,
                 // so that all ranks leave the loop after the same step.
@@ -129,6 +158,11 @@ public final class Trainer implements AutoCloseable {
                         || stopping) {
                     metrics.log(window.close(step + 1, lr, gradNorm));
                 }
+                boolean end = step + 1 == config.trainIters() || stopping;
+                int factor = config.checkpointFactor();
+                if (end || (factor > 0 && (step + 1) % factor == 0)) {
+                    save(step + 1, lr);
+                }
                 if (stopping) {
                     LOG.warn("stopped after step {} of {} on request", step + 1, config.trainIters());
                     break;
@@ -140,6 +174,54 @@ public final class Trainer implements AutoCloseable {
             stop.finished();
         }
         return losses;
+    }
+
+    /**
+     * Reduces the accumulated gradients over the data-parallel group and takes the optimizer step; returns the
+     * global gradient norm. Without ZeRO every rank all-reduces the whole buffer and updates every parameter;
+     * with ZeRO stage 1 each rank receives the mean of its 1/dp shard (reduce-scatter), updates that shard, and
+     * the shards of the new weights are all-gathered.
+     */
+    private double optimizerStep(double lr) {
+        double gradNorm;
+        // The global norm counts TP-split parameters over the TP group and TP-replicated ones once (GradientNorm).
+        if (zero) {
+            parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
+            // Every (TP slice, DP shard) pair is one rank: the weighted squares summed over the world.
+            gradNorm = Math.sqrt(parallel.sumOverWorld(
+                    gradientNorm.localSquares(optimizer.gradientShard(), optimizer.shard().offset()))[0]);
+        } else {
+            parallel.averageOverDp(optimizer.gradientBuffer());
+            gradNorm = gradientNorm.global(optimizer.gradientBuffer());
+        }
+        optimizer.step(lr, gradNorm);
+        if (zero) {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                parallel.allGatherOverDp(model.parameters().flat());
+            }
+        }
+        return gradNorm;
+    }
+
+    private void save(long steps, double lr) {
+        try {
+            checkpointing.save(new Checkpointing.SavePoint(steps, sampler.consumedSamples(), lr), model.parameters(),
+                    optimizer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint of step " + steps + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Load {
+        Optional<Checkpointing.ResumePoint> run() throws IOException;
+    }
+
+    private static Optional<Checkpointing.ResumePoint> load(Load load) {
+        try {
+            return load.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /**

@@ -12,7 +12,7 @@ class AttentionKernelTest {
     /**
      * Against an explicit fp64 softmax(Q K^T / sqrt(d) + causal mask) V with query head h reading KV head
      * h / (heads / kvHeads). fp32: 1e-5 of the scale. bf16 kernels keep bf16 intermediates (the probabilities and
-     * the output), hence 2e-2.
+     * the output; MATMUL also the scores), hence 2e-2.
      */
     @ParameterizedTest
     @CsvSource({
@@ -20,7 +20,9 @@ class AttentionKernelTest {
         "SDPA, Float, 4, 2, 1e-5",
         "SDPA_FP32, Float, 4, 1, 1e-5",
         "SDPA, BFloat16, 4, 2, 2e-2",
-        "SDPA_FP32, BFloat16, 4, 2, 2e-2"})
+        "SDPA_FP32, BFloat16, 4, 2, 2e-2",
+        "MATMUL, Float, 4, 2, 1e-5",
+        "MATMUL, BFloat16, 4, 2, 2e-2"})
     void matchesExplicitSoftmax(AttentionKernel kernel, ScalarType dtype, int heads, int kvHeads, double tol) {
         try (PointerScope scope = new PointerScope()) {
             int b = 2;

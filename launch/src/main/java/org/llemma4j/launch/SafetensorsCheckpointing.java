@@ -1,0 +1,210 @@
+package org.llemma4j.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.checkpoint.CheckpointException;
+import org.llemma4j.checkpoint.CheckpointReader;
+import org.llemma4j.checkpoint.CheckpointStore;
+import org.llemma4j.checkpoint.FlatParam;
+import org.llemma4j.checkpoint.LrState;
+import org.llemma4j.checkpoint.Manifest;
+import org.llemma4j.checkpoint.OptimizerNames;
+import org.llemma4j.checkpoint.OptimizerPiece;
+import org.llemma4j.checkpoint.ParallelLayout;
+import org.llemma4j.checkpoint.SaveHook;
+import org.llemma4j.checkpoint.ShardWriter;
+import org.llemma4j.checkpoint.ShardedTensor;
+import org.llemma4j.checkpoint.hf.HfLlamaConfig;
+import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.llemma4j.parallel.ParallelDims;
+import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.nn.Param;
+import org.llemma4j.trainer.nn.ParameterSet;
+import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.optim.LrSchedule;
+import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.train.Checkpointing;
+import org.llemma4j.trainer.train.ParallelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoints as sharded safetensors (DESIGN section 8): saves into {@code save}, resumes from {@code load}
+ * (GPT-NeoX's convention: point both at the same directory and a restarted job continues where it stopped; a
+ * {@code load} directory with nothing saved yet starts fresh), or starts from a Hugging Face model directory.
+ *
+ * <p>Weights are written by data-parallel rank 0 of each tensor-parallel rank; the optimizer state of ZeRO stage 0
+ * (replicated across DP) likewise; rank 0 commits the step directory once every rank has written.
+ */
+final class SafetensorsCheckpointing implements Checkpointing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SafetensorsCheckpointing.class);
+
+    /** Keys that fix the shapes of the tensors: a checkpoint whose value differs cannot be loaded. */
+    private static final List<String> SHAPE_KEYS = List.of("num_layers", "hidden_size", "num_attention_heads",
+            "num_kv_heads", "intermediate_size", "vocab_size", "no_weight_tying");
+
+    private final TrainConfig config;
+    private final ParallelContext parallel;
+    private final CheckpointStore saves;           // null: no `save` key
+    private final String saveId;                   // the same on every rank: names this attempt's temp directories
+    private Manifest resumed;                      // the checkpoint loadWeights read, for loadOptimizer
+    private Path resumedDir;
+
+    SafetensorsCheckpointing(TrainConfig config, ParallelContext parallel) {
+        this.config = config;
+        this.parallel = parallel;
+        this.saves = config.save().map(dir -> new CheckpointStore(dir, config.keepLast(), SaveHook.NONE)).orElse(null);
+        double nonce = parallel.isRank0() ? new Random().nextInt(Integer.MAX_VALUE) : 0;
+        this.saveId = Long.toString((long) parallel.sumOverWorld(nonce)[0], 36);
+    }
+
+    @Override
+    public Optional<ResumePoint> loadWeights(ParameterSet params) throws IOException {
+        if (config.load().isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = config.load().get();
+        if (Files.isRegularFile(dir.resolve(HfLlamaConfig.FILE_NAME))) {
+            loadHuggingFace(dir, params);
+            return Optional.of(new ResumePoint(0, 0, false));
+        }
+        Optional<Path> latest = new CheckpointStore(dir).latest();
+        if (latest.isEmpty()) {
+            LOG.info("load: nothing saved in {} yet; starting from the seed", dir);
+            return Optional.empty();
+        }
+        resumedDir = latest.get();
+        resumed = new CheckpointStore(dir).verify(resumedDir);
+        checkShapeKeys(resumed.config(), resumedDir);
+        try (CheckpointReader reader = new CheckpointStore(dir).open(resumedDir)) {
+            for (Param p : params.params()) {
+                copyInto(p, reader.readShard(p.name(), tp(), tpRank()), resumedDir);
+            }
+        }
+        if (config.finetune()) {
+            LOG.info("load: weights of {} (finetune: step 0, fresh optimizer)", resumedDir);
+            return Optional.of(new ResumePoint(0, 0, false));
+        }
+        LOG.info("load: resuming from {} (step {})", resumedDir, resumed.step());
+        return Optional.of(new ResumePoint(resumed.step(), resumed.consumedSamples(), resumed.hasOptimizerState()));
+    }
+
+    private void loadHuggingFace(Path dir, ParameterSet params) throws IOException {
+        try (HfLlamaImporter model = HfLlamaImporter.open(dir)) {
+            checkShapeKeys(model.config().toNeoxKeys(), dir);
+            for (Param p : params.params()) {
+                Tensor whole = model.tensor(p.name());
+                Tensor block = p.shardDim() == ShardDim.REPLICATED ? whole
+                        : whole.narrow(p.shardDim().dim(), tpRank() * p.localShape()[p.shardDim().dim()],
+                        p.localShape()[p.shardDim().dim()]);
+                copyInto(p, block, dir);
+            }
+        }
+        LOG.info("load: Hugging Face weights of {} (step 0, fresh optimizer)", dir);
+    }
+
+    @Override
+    public void loadOptimizer(MixedPrecisionAdamW optimizer) throws IOException {
+        try (CheckpointReader reader = new CheckpointStore(config.load().get()).open(resumedDir);
+             PointerScope scope = new PointerScope()) {
+            long start = optimizer.shard().offset();
+            long length = unpaddedShardLength(optimizer);
+            List<FlatParam> order = flatOrder(optimizer.parameters().params());
+            optimizer.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), start, length),
+                    reader.readFlat(OptimizerNames.EXP_AVG, order, tp(), tpRank(), start, length),
+                    reader.readFlat(OptimizerNames.EXP_AVG_SQ, order, tp(), tpRank(), start, length), resumed.step());
+        }
+    }
+
+    @Override
+    public void save(SavePoint point, ParameterSet params, MixedPrecisionAdamW optimizer) throws IOException {
+        if (saves == null) {
+            return;
+        }
+        ParallelDims dims = parallel.dims();
+        ParallelLayout layout = new ParallelLayout(dims.tp(), dims.dp(), config.zeroStage());
+        Path temp = saves.beginSave(point.step(), saveId);
+        try (PointerScope scope = new PointerScope()) {
+            ShardWriter writer = new ShardWriter(temp, layout);
+            if (dims.dpRank() == 0) {
+                List<ShardedTensor> weights = new ArrayList<>();
+                for (Param p : params.params()) {
+                    weights.add(new ShardedTensor(p.name(), p.fullShape(), p.shardDim(), p.value().detach()));
+                }
+                writer.writeModel(dims.tpRank(), weights);
+            }
+            // ZeRO-1: every DP rank writes its shard; without ZeRO the state is replicated and DP rank 0 writes it.
+            if (layout.zeroStage() == 1 && dims.dp() > 1 || dims.dpRank() == 0) {
+                long length = unpaddedShardLength(optimizer);
+                writer.writeOptimizer(dims.tpRank(), dims.dpRank(), OptimizerPiece.cut(flatOrder(params.params()),
+                        dims.tp(), optimizer.shard().offset(), optimizer.master().narrow(0, 0, length),
+                        optimizer.expAvg().narrow(0, 0, length), optimizer.expAvgSq().narrow(0, 0, length)));
+            }
+        } catch (IOException | RuntimeException e) {
+            saves.abort(temp);
+            throw e;
+        }
+        parallel.barrier();                    // every rank's files are complete
+        if (parallel.isRank0()) {
+            LrSchedule s = config.schedule();
+            saves.commit(temp, Manifest.forSave(point.step(), point.consumedSamples(),
+                    new LrState(point.step(), point.lr(), s.peakLr(), s.minLr(), s.warmupIters(), s.decayIters(),
+                            s.style().name().toLowerCase()),
+                    Map.of("seed", config.seed()), config.resolved(), layout));
+            LOG.info("saved step {} to {}", point.step(), saves.stepDir(point.step()));
+        }
+        parallel.barrier();                    // nobody runs ahead (or exits) before the commit
+    }
+
+    /** The part of this rank's optimizer shard that holds parameters (the end of the last shard is padding). */
+    private static long unpaddedShardLength(MixedPrecisionAdamW optimizer) {
+        long numel = optimizer.parameters().numel();
+        return Math.max(0, Math.min(optimizer.shard().end(), numel) - optimizer.shard().offset());
+    }
+
+    private void checkShapeKeys(Map<String, Object> saved, Path source) throws CheckpointException {
+        Map<String, Object> ours = config.resolved();
+        for (String key : SHAPE_KEYS) {
+            Object theirs = saved.get(key);
+            if (theirs != null && !Objects.equals(String.valueOf(theirs), String.valueOf(ours.get(key)))) {
+                throw new CheckpointException("checkpoint " + source + " has " + key + " " + theirs
+                        + " but this run's config has " + ours.get(key));
+            }
+        }
+    }
+
+    private static void copyInto(Param p, Tensor block, Path source) throws CheckpointException {
+        if (!Arrays.equals(Tensors.shape(block), p.localShape())) {
+            throw new CheckpointException("tensor " + p.name() + " in " + source + " has shape "
+                    + Arrays.toString(Tensors.shape(block)) + " but the model expects " + Arrays.toString(p.localShape()));
+        }
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            p.value().detach().copy_(block);
+        }
+    }
+
+    private static List<FlatParam> flatOrder(List<Param> params) {
+        return params.stream().map(p -> new FlatParam(p.name(), p.fullShape(), p.shardDim())).toList();
+    }
+
+    private int tp() {
+        return parallel.dims().tp();
+    }
+
+    private int tpRank() {
+        return parallel.dims().tpRank();
+    }
+}
