@@ -27,6 +27,18 @@ public enum AttentionKernel {
     /** Unfused: batched matmuls in the activations' dtype around an fp32 softmax (Megatron's non-flash path). */
     MATMUL;
 
+    /** Largest fp32 score tensor of one layer (B x heads x T x T) for which the CPU uses the unfused kernel. */
+    static final long MAX_CPU_SCORE_BYTES = 256L << 20;
+
+    /**
+     * The CPU kernel for a micro-batch of {@code batch} sequences of {@code seq} tokens over {@code heads} local
+     * heads: MATMUL, several times faster on CPUs (docs/benchmarks.md), unless its (T x T) scores would exceed
+     * 256 MB per layer, where the flash kernel's memory use wins.
+     */
+    public static AttentionKernel forCpu(long batch, long heads, long seq) {
+        return batch * heads * seq * seq * 4 <= MAX_CPU_SCORE_BYTES ? MATMUL : SDPA_FP32;
+    }
+
     /**
      * q: (B, heads, T, d); k, v: (B, kvHeads, T, d) with heads a multiple of kvHeads -> (B, heads, T, d).
      * Query head h reads key/value head h / (heads / kvHeads), the grouping Hugging Face's repeat_kv uses.

@@ -145,6 +145,11 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
         }
     }
 
+    /** Drops the accumulated gradients without a step (a step skipped for a non-finite gradient). */
+    public void discardGradients() {
+        grad.zero_();
+    }
+
     /** The parameters this optimizer updates. */
     public ParameterSet parameters() {
         return params;

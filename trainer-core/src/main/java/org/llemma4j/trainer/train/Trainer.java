@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
@@ -16,8 +15,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.config.Precision;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.data.BlendedWindowSampler;
-import org.llemma4j.trainer.data.TokenSource;
+import org.llemma4j.trainer.data.BatchLoader;
+import org.llemma4j.trainer.data.SampleSource;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.MetricsLog;
 import org.llemma4j.trainer.metrics.PeakFlops;
@@ -44,47 +43,58 @@ public final class Trainer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
+    /** Non-finite gradients in this many consecutive steps stop the run. */
+    static final int MAX_CONSECUTIVE_SKIPS = 5;
+
     private final TrainConfig config;
     private final Path runDir;
     private final Llama model;
     private final MixedPrecisionAdamW optimizer;
     private final GradientNorm gradientNorm;
     private final LrSchedule schedule;
-    private final BlendedWindowSampler sampler;
+    private final BatchLoader loader;
     private final ParallelContext parallel;
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private long skippedSteps;            // steps whose gradient was not finite, in this run
+    private int consecutiveSkips;
     private final long startStep;
     private final double peakFlops;
-    private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
 
     /** A single-process trainer without checkpoints that only stops at {@code train_iters}. */
-    public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData) {
+    public Trainer(TrainConfig config, Path runDir, SampleSource trainData) {
         this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual(), Checkpointing.NONE);
     }
 
     /**
-     * @param trainData the training datasets, in the order of {@code train_data_weights}
+     * @param trainData the training samples in training order; global batch b is samples
+     *                  {@code [b x G, (b + 1) x G)}, G = micro batch x accumulation x dp
      * @param parallel  this process's place in the run; every rank builds the same model and reads the same
      *                  global batches, of which it trains on its data-parallel slice
      * @param stop      raised when the run must stop early (SIGTERM); checked after every step
      * @param checkpointing where the weights come from (a checkpoint to resume, a model to fine-tune, or none)
      *                  and where saves go
      */
-    public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData, ParallelContext parallel,
+    public Trainer(TrainConfig config, Path runDir, SampleSource trainData, ParallelContext parallel,
                    StopSignal stop, Checkpointing checkpointing) {
         this.config = config;
         this.runDir = runDir;
         this.parallel = parallel;
         this.stop = stop;
         this.checkpointing = checkpointing;
+        // Data first: a mismatch fails before the model is allocated.
+        if (trainData.seqLength() != config.seqLength()) {
+            throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
+                    + trainData.seqLength() + ", but the config's seq_length is " + config.seqLength());
+        }
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         int dp = parallel.dims().dp();
         this.zero = config.zeroStage() == 1 && dp > 1;
-        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, AttentionKernel.SDPA_FP32,
-                config.seed(), dp);
+        AttentionKernel kernel = AttentionKernel.forCpu(config.microBatchSize(), config.model().numHeads(),
+                config.seqLength());
+        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, config.seed(), dp);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
@@ -103,9 +113,9 @@ public final class Trainer implements AutoCloseable {
         this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
-        this.sampler = new BlendedWindowSampler(trainData, config.trainDataWeights(), config.seqLength());
-        this.globalBatch = new int[parallel.dims().dp() * config.microBatchSize() * (config.seqLength() + 1)];
-        resume.ifPresent(r -> sampler.skipTo(r.consumedSamples()));
+        this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
+                parallel.dims().dp(), parallel.dims().dpRank(), config.trainIters(),
+                resume.map(Checkpointing.ResumePoint::consumedSamples).orElse(0L));
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
             return;
@@ -114,7 +124,7 @@ public final class Trainer implements AutoCloseable {
                         + "threads; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
-                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(),
+                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
                 optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
         if (zero) {
             LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
@@ -136,7 +146,7 @@ public final class Trainer implements AutoCloseable {
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
             ThroughputWindow window = new ThroughputWindow();
             if (startStep > 0) {
-                LOG.info("resuming after step {} ({} samples consumed)", startStep, sampler.consumedSamples());
+                LOG.info("resuming after step {} ({} samples consumed)", startStep, loader.consumedSamples());
             }
             for (long step = startStep; step < config.trainIters(); step++) {
                 double lr = schedule.lrAt(step);
@@ -173,6 +183,8 @@ public final class Trainer implements AutoCloseable {
         } finally {
             stop.finished();
         }
+        LOG.info("data: {} samples consumed; reading batches took {} ms in the background, the trainer waited {} ms",
+                loader.consumedSamples(), loader.readNanos() / 1_000_000, loader.waitNanos() / 1_000_000);
         return losses;
     }
 
@@ -194,6 +206,11 @@ public final class Trainer implements AutoCloseable {
             parallel.averageOverDp(optimizer.gradientBuffer());
             gradNorm = gradientNorm.global(optimizer.gradientBuffer());
         }
+        if (!Double.isFinite(gradNorm)) {
+            skip(gradNorm);
+            return gradNorm;
+        }
+        consecutiveSkips = 0;
         optimizer.step(lr, gradNorm);
         if (zero) {
             try (NoGradGuard noGrad = new NoGradGuard()) {
@@ -203,9 +220,26 @@ public final class Trainer implements AutoCloseable {
         return gradNorm;
     }
 
+    /**
+     * A step whose gradient norm is inf or NaN (the same on every rank: the norm is global) changes nothing; too
+     * many in a row mean the run has diverged, and it stops rather than burn the rest of its allocation.
+     */
+    private void skip(double gradNorm) {
+        optimizer.discardGradients();
+        skippedSteps++;
+        consecutiveSkips++;
+        LOG.warn("skipping the step: gradient norm is {} ({} skipped so far, {} in a row)", gradNorm, skippedSteps,
+                consecutiveSkips);
+        if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+            throw new IllegalStateException(consecutiveSkips + " steps in a row had a non-finite gradient norm ("
+                    + gradNorm + "); the run has diverged: lower optimizer.params.lr or resume from an earlier "
+                    + "checkpoint");
+        }
+    }
+
     private void save(long steps, double lr) {
         try {
-            checkpointing.save(new Checkpointing.SavePoint(steps, sampler.consumedSamples(), lr), model.parameters(),
+            checkpointing.save(new Checkpointing.SavePoint(steps, loader.consumedSamples(), lr), model.parameters(),
                     optimizer);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint of step " + steps + " failed: " + e.getMessage(), e);
@@ -226,24 +260,20 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * The micro-batches of one step, forward and backward, their gradients summed into the fp32 buffer; returns
-     * this rank's mean loss. Every rank draws the same global micro-batch (one micro-batch per DP rank) and trains
-     * on its own slice of it, so DP=2 at micro batch m sees exactly the samples of DP=1 at micro batch 2m.
+     * this rank's mean loss. Each micro-step covers dp x micro consecutive samples of the global batch and this rank
+     * reads only its own micro rows of them, so DP=2 at micro batch m sees exactly the samples of DP=1 at 2m.
      */
     private double forwardBackward() {
         int seq = config.seqLength();
         int width = seq + 1;
         int microBatch = config.microBatchSize();
         int accumulation = config.gradientAccumulationSteps();
-        int dp = parallel.dims().dp();
-        int dpRank = parallel.dims().dpRank();
         double lossSum = 0;
         for (int micro = 0; micro < accumulation; micro++) {
-            sampler.next(dp * microBatch, globalBatch);
-            int[] mine = Arrays.copyOfRange(globalBatch, dpRank * microBatch * width, (dpRank + 1) * microBatch * width);
+            int[] mine = loader.nextMicroBatch();                                          // this rank's rows
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
-            Tensor microLoss = model.loss(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq));
-            microLoss.div(Tensors.scalar(accumulation)).backward();
-            lossSum += Tensors.item(microLoss);
+            lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
+                    config.checkpointActivations() ? config.checkpointNumLayers() : 0);
             optimizer.accumulateGradients();
         }
         return lossSum / accumulation;
@@ -269,7 +299,7 @@ public final class Trainer implements AutoCloseable {
                     / (peakFlops * parallel.dims().worldSize());
             StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec, mfu, stepTime,
                     ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
-                    stepTime * (config.trainIters() - step));
+                    stepTime * (config.trainIters() - step), skippedSteps);
             start = System.nanoTime();
             lossSum = 0;
             steps = 0;
@@ -292,6 +322,7 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        loader.close();
         optimizer.close();
         model.close();
     }

@@ -1,9 +1,12 @@
 package org.llemma4j.trainer.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -69,5 +72,13 @@ class AttentionKernelTest {
             Fixtures.assertClose(expected, Tensors.toDoubles(kernel.attend(q, k, v)), tol,
                     kernel + " " + dtype + " heads " + heads + "/" + kvHeads);
         }
+    }
+
+    @Test
+    void cpuUsesTheUnfusedKernelWhileItsScoresStaySmall() {
+        assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(8, 8, 256));
+        assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(4, 12, 1024));
+        // 4 x 32 x 4096^2 x 4 bytes = 8 GiB of scores per layer: the flash kernel instead.
+        assertEquals(AttentionKernel.SDPA_FP32, AttentionKernel.forCpu(4, 32, 4096));
     }
 }

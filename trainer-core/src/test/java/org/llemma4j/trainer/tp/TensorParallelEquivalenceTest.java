@@ -48,15 +48,17 @@ class TensorParallelEquivalenceTest {
         return new LlamaConfig(2, 64, heads, kvHeads, 96, 96, 16, 1e-5, 1.0, 10000, tied, 0.2);
     }
 
-    @ParameterizedTest(name = "heads {0} / kv {1} at tp {2}, tied {3}, {4}")
+    /** The last case recomputes every layer in backward (activation checkpointing) on the tensor-parallel side. */
+    @ParameterizedTest(name = "heads {0} / kv {1} at tp {2}, tied {3}, {4}, recompute {6}")
     @CsvSource({
-        "4, 2, 2, false, Float, 1e-5",
-        "8, 4, 2, false, Float, 1e-5",
-        "8, 4, 4, false, Float, 1e-5",
-        "8, 4, 2, true, Float, 1e-5",
-        "8, 4, 2, false, BFloat16, 5e-2"})
-    void tensorParallelMatchesOneProcess(int heads, int kvHeads, int tp, boolean tied, ScalarType dtype, double tol)
-            throws Exception {
+        "4, 2, 2, false, Float, 1e-5, 0",
+        "8, 4, 2, false, Float, 1e-5, 0",
+        "8, 4, 4, false, Float, 1e-5, 0",
+        "8, 4, 2, true, Float, 1e-5, 0",
+        "8, 4, 2, false, BFloat16, 5e-2, 0",
+        "8, 4, 2, false, Float, 1e-5, 1"})
+    void tensorParallelMatchesOneProcess(int heads, int kvHeads, int tp, boolean tied, ScalarType dtype, double tol,
+                                         int recompute) throws Exception {
         LlamaConfig config = config(heads, kvHeads, tied);
         int batch = 2;
         int seq = 12;
@@ -86,13 +88,11 @@ class TensorParallelEquivalenceTest {
                     }
 
                     Tensor lossSingle = single.loss(tokens, targets);
-                    Tensor lossSplit = split.loss(tokens, targets);
                     double want = Tensors.item(lossSingle);
-                    double got = Tensors.item(lossSplit);
+                    lossSingle.backward();
+                    double got = split.lossAndBackward(tokens, targets, 1.0, recompute);
                     assertEquals(want, got, tol * want, "loss, " + tag);
                     err = Math.max(err, Math.abs(got - want) / want);
-                    lossSingle.backward();
-                    lossSplit.backward();
                     assertEquals(2L * config.numLayers() + 1, plan.gradientReductions(),
                             "f's gradient all-reduces (attention and MLP per layer, output layer), " + tag);
 
@@ -130,8 +130,8 @@ class TensorParallelEquivalenceTest {
         for (double w : worst) {
             max = Math.max(max, w);
         }
-        System.out.printf("TP=%d vs TP=1, %d heads / %d KV heads, tied %s, %s: largest relative error %.2e%n",
-                tp, heads, kvHeads, tied, dtype, max);
+        System.out.printf("TP=%d vs TP=1, %d heads / %d KV heads, tied %s, %s, recompute %d: largest relative error "
+                + "%.2e%n", tp, heads, kvHeads, tied, dtype, recompute, max);
     }
 
     /** Asserts max |actual - expected| <= tol x max |expected|; returns the relative error. */

@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,9 +12,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.nn.Tensors;
 
 class TrainerTest {
 
@@ -39,9 +42,37 @@ class TrainerTest {
     }
 
     private List<Double> train(TrainConfig config, Path runDir) {
-        try (Trainer trainer = new Trainer(config, runDir, List.of(new SyntheticTokens(50_000, 256, 9)))) {
+        try (Trainer trainer = new Trainer(config, runDir,
+                new SyntheticSamples(50_000, 256, config.seqLength(), 9))) {
             return trainer.run();
         }
+    }
+
+    @Test
+    void samplesOfAnotherSeqLengthOrTooFewAreRejectedBeforeTheModelIsBuilt() throws IOException {
+        TrainConfig config = config(30, Map.of());
+        IllegalArgumentException seq = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("x"), new SyntheticSamples(1000, 256, 16, 1)));
+        assertEquals("synthetic has samples of seq_length 16, but the config's seq_length is 32", seq.getMessage());
+        org.llemma4j.trainer.data.SampleSource few = new org.llemma4j.trainer.data.SampleSource() {
+            public long size() {
+                return 100;
+            }
+
+            public int seqLength() {
+                return 32;
+            }
+
+            public void sample(long i, int[] dst, int off) {
+            }
+
+            public String describe() {
+                return "few";
+            }
+        };
+        IllegalArgumentException size = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("y"), few));
+        assertEquals("few holds 100 samples, fewer than 30 global batches of 8 = 240", size.getMessage());
     }
 
     @Test
@@ -87,5 +118,19 @@ class TrainerTest {
             assertTrue(record.has(field), "metrics.jsonl lacks " + field + ": " + record);
         }
         assertTrue(Files.exists(runDir.resolve("config.yaml")));
+    }
+
+    /** NaN weights give a NaN gradient at every step: each is skipped, and the fifth in a row stops the run. */
+    @Test
+    void nonFiniteGradientsAreSkippedThenStopTheRun() throws IOException {
+        try (Trainer trainer = new Trainer(config(20, Map.of()), dir.resolve("nan"),
+                new SyntheticSamples(50_000, 256, 32, 9))) {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                trainer.model().parameters().flat().fill_(Tensors.scalar(Double.NaN));
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, trainer::run);
+            assertEquals("5 steps in a row had a non-finite gradient norm (NaN); the run has diverged: lower "
+                    + "optimizer.params.lr or resume from an earlier checkpoint", e.getMessage());
+        }
     }
 }
