@@ -139,6 +139,7 @@ final class TrainCommand implements Command {
             TrainingSamples samples = TrainingSamples.open(config, parallel.dims().dp());
             try (Trainer trainer = new Trainer(config, runDir, samples, parallel, stop,
                     new SafetensorsCheckpointing(config, parallel))) {
+                trainer.validateOn(TrainingSamples.openValidation(config, parallel.dims().dp()));
                 trainer.run();
             }
         } finally {

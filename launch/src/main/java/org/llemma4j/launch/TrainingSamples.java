@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.llemma4j.data.indexed.IndexedDataset;
 import org.llemma4j.data.index.DataSets;
 import org.llemma4j.data.index.Samples;
@@ -54,6 +56,34 @@ final class TrainingSamples implements SampleSource {
             }
             return new TrainingSamples(DataSets.weighted(DataSets.Split.TRAIN, "train_data_paths", datasets,
                     config.trainDataWeights(), numSamples, config.seqLength(), config.seed()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * One sample source per validation dataset, keyed by its file name, each holding the
+     * {@code eval_iters x micro x dp} samples every evaluation reads: {@code valid_data_paths} one by one (so each
+     * subset's loss can be reported), or the validation split of {@code data_path}.
+     */
+    static Map<String, SampleSource> openValidation(TrainConfig config, int dataParallel) throws UsageException {
+        long numSamples = (long) config.evalIters() * config.microBatchSize() * dataParallel;
+        Map<String, SampleSource> sources = new LinkedHashMap<>();
+        try {
+            if (config.dataPath().isPresent()) {
+                IndexedDataset ds = IndexedDataset.open(config.dataPath().get());
+                DataSets.split(DataSets.Split.VALID, ds, config.split(), numSamples, config.seqLength(), config.seed())
+                        .ifPresent(valid -> sources.put("valid", new TrainingSamples(valid)));
+                return sources;
+            }
+            for (Path prefix : config.validDataPaths()) {
+                IndexedDataset ds = IndexedDataset.open(prefix);
+                DataSets.checkVocabulary(ds, config.model().vocabSize());
+                sources.put(prefix.getFileName().toString(), new TrainingSamples(DataSets.weighted(
+                        DataSets.Split.VALID, "valid_data_paths", List.of(ds), List.of(1.0), numSamples,
+                        config.seqLength(), config.seed())));
+            }
+            return sources;
         } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

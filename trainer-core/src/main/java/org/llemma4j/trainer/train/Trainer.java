@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -57,6 +60,7 @@ public final class Trainer implements AutoCloseable {
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private Map<String, SampleSource> validation = Map.of();
     private long skippedSteps;            // steps whose gradient was not finite, in this run
     private int consecutiveSkips;
     private final long startStep;
@@ -121,7 +125,7 @@ public final class Trainer implements AutoCloseable {
             return;
         }
         LOG.info("{}; model: {} parameters ({} layers, hidden {}, {} heads / {} KV heads, vocab {}), {} on CPU with {} "
-                        + "threads; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
+                        + "threads, {} attention; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
                 config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
@@ -131,6 +135,21 @@ public final class Trainer implements AutoCloseable {
                             + "{} parameters / dp {} + padding)", optimizer.shard().length(),
                     model.parameters().flat().numel(), optimizer.stateBytes(), model.parameters().numel(),
                     parallel.dims().dp());
+        }
+    }
+
+    /**
+     * Evaluates on these validation sets (name -> samples) every {@code eval_interval} steps and at the end: the
+     * same first {@code eval_iters} batches each time, so successive values compare like with like.
+     */
+    public void validateOn(Map<String, SampleSource> sets) {
+        this.validation = Collections.unmodifiableMap(new LinkedHashMap<>(sets));
+        for (Map.Entry<String, SampleSource> e : sets.entrySet()) {
+            long needed = (long) config.evalIters() * config.microBatchSize() * parallel.dims().dp();
+            if (e.getValue().size() < needed) {
+                throw new IllegalArgumentException("validation set " + e.getKey() + " holds " + e.getValue().size()
+                        + " samples, fewer than eval_iters x micro batch x dp = " + needed);
+            }
         }
     }
 
@@ -169,6 +188,9 @@ public final class Trainer implements AutoCloseable {
                     metrics.log(window.close(step + 1, lr, gradNorm));
                 }
                 boolean end = step + 1 == config.trainIters() || stopping;
+                if (!validation.isEmpty() && (end || (step + 1) % config.evalInterval() == 0)) {
+                    metrics.write(evaluate(step + 1));
+                }
                 int factor = config.checkpointFactor();
                 if (end || (factor > 0 && (step + 1) % factor == 0)) {
                     save(step + 1, lr);
@@ -218,6 +240,44 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return gradNorm;
+    }
+
+    /**
+     * The mean loss of each validation set over {@code eval_iters} micro-batches per rank (averaged over all
+     * ranks), their mean as {@code val_loss}, and its perplexity; logged and returned as one metrics record.
+     */
+    private Map<String, Object> evaluate(long step) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        Map<String, Double> losses = new LinkedHashMap<>();
+        int micro = config.microBatchSize();
+        int width = config.seqLength() + 1;
+        int[] rows = new int[micro * width];
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            for (Map.Entry<String, SampleSource> set : validation.entrySet()) {
+                double sum = 0;
+                for (int i = 0; i < config.evalIters(); i++) {
+                    long first = ((long) i * parallel.dims().dp() + parallel.dims().dpRank()) * micro;
+                    for (int m = 0; m < micro; m++) {
+                        set.getValue().sample(first + m, rows, m * width);
+                    }
+                    Tensor tokens = Tensors.longTensor(rows, micro, width);
+                    sum += Tensors.item(model.loss(tokens.narrow(1, 0, config.seqLength()),
+                            tokens.narrow(1, 1, config.seqLength())));
+                }
+                double mean = parallel.sumOverWorld(sum / config.evalIters())[0] / parallel.dims().worldSize();
+                losses.put(set.getKey(), mean);
+            }
+        }
+        double valLoss = losses.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        record.put("val_loss", valLoss);
+        record.put("val_ppl", Math.exp(valLoss));
+        losses.forEach((name, loss) -> record.put("val_loss/" + name, loss));
+        if (parallel.isRank0()) {
+            LOG.info("validation at step {}: loss {} (perplexity {}){}", step, String.format("%.4f", valLoss),
+                    String.format("%.1f", Math.exp(valLoss)), losses.size() > 1 ? " " + losses : "");
+        }
+        return record;
     }
 
     /**

@@ -133,4 +133,29 @@ class TrainerTest {
                     + "optimizer.params.lr or resume from an earlier checkpoint", e.getMessage());
         }
     }
+
+    /** Every eval_interval steps and at the end: one record with val_loss, val_ppl and each set's loss. */
+    @Test
+    void validationLossesAreLoggedPerSet() throws IOException {
+        Path runDir = dir.resolve("valid");
+        try (Trainer trainer = new Trainer(config(10, Map.of("eval_interval", 5, "eval_iters", 2)), runDir,
+                new SyntheticSamples(50_000, 256, 32, 9))) {
+            trainer.validateOn(Map.of("a", new SyntheticSamples(5_000, 256, 32, 1),
+                    "b", new SyntheticSamples(5_000, 256, 32, 2)));
+            trainer.run();
+        }
+        List<JsonNode> evaluations = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            JsonNode record = new ObjectMapper().readTree(line);
+            if (record.has("val_loss")) {
+                evaluations.add(record);
+            }
+        }
+        assertEquals(List.of(5L, 10L), evaluations.stream().map(r -> r.get("step").asLong()).toList());
+        JsonNode last = evaluations.get(1);
+        double mean = (last.get("val_loss/a").asDouble() + last.get("val_loss/b").asDouble()) / 2;
+        assertEquals(mean, last.get("val_loss").asDouble(), 1e-12);
+        assertEquals(Math.exp(mean), last.get("val_ppl").asDouble(), 1e-9 * Math.exp(mean));
+        assertTrue(last.get("val_loss").asDouble() < evaluations.get(0).get("val_loss").asDouble() + 0.5);
+    }
 }
