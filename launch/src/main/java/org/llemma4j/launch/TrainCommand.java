@@ -122,10 +122,6 @@ final class TrainCommand implements Command {
                     CliParsing.values(line.getOptionValues(SET.getLongOpt())), DataCheck.SKIP);
             RunRequirements.check(config, worldSize, torch.cuda_is_available());
             config.requireDataFiles();
-            if (config.modelParallelSize() > 1) {
-                throw new UsageException("model_parallel_size " + config.modelParallelSize()
-                        + ": tensor parallelism is not available in this version; set model_parallel_size: 1");
-            }
             return config;
         } catch (ConfigException | RunRequirements.UnmetException e) {
             throw new UsageException(e.getMessage());

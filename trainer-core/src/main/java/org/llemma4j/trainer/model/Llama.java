@@ -53,6 +53,7 @@ public final class Llama implements AutoCloseable {
                  int padMultiple) {
         this.config = config;
         this.tp = tp;
+        LlamaLayout.checkTensorParallel(config, tp.size());
         this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd(),
                 padMultiple);
         this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
@@ -76,7 +77,10 @@ public final class Llama implements AutoCloseable {
         this.output = params.get(config.tieEmbeddings() ? LlamaLayout.EMBEDDING : LlamaLayout.OUTPUT);
     }
 
-    /** tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype. */
+    /**
+     * tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype: at TP>1 this rank's vocabulary range
+     * [rank x V_local, (rank + 1) x V_local) of them.
+     */
     public Tensor forward(Tensor tokens) {
         return torch.linear(tp.copyToRegion(finalNorm.forward(decode(tokens))), output);
     }
@@ -121,7 +125,7 @@ public final class Llama implements AutoCloseable {
     // x: (B, T, H) output of the last decoder layer; targets: (B, T) -> () mean cross entropy
     Tensor headLoss(Tensor x, Tensor targets) {
         Tensor h = tp.copyToRegion(finalNorm.forward(x));
-        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1));
+        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1), tp);
     }
 
     List<DecoderLayer> layers() {

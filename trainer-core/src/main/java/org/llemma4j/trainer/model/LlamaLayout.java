@@ -24,6 +24,31 @@ public final class LlamaLayout {
         return "model.layers." + i + "." + rest;
     }
 
+    /**
+     * Rejects a tensor-parallel degree that does not split the model into whole heads, whole KV groups, equal FFN
+     * slices and equal vocabulary ranges, naming every number that does not divide (called before allocation).
+     */
+    public static void checkTensorParallel(LlamaConfig c, int tp) {
+        if (tp < 1) {
+            throw new IllegalArgumentException("model_parallel_size must be >= 1, got " + tp);
+        }
+        List<String> problems = new ArrayList<>();
+        notDivisible(problems, "num_attention_heads", c.numHeads(), tp);
+        notDivisible(problems, "num_kv_heads", c.numKvHeads(), tp);
+        notDivisible(problems, "intermediate_size", c.intermediateSize(), tp);
+        notDivisible(problems, "vocab_size", c.vocabSize(), tp);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("model_parallel_size " + tp + " does not split the model evenly: "
+                    + String.join("; ", problems));
+        }
+    }
+
+    private static void notDivisible(List<String> problems, String key, long value, int tp) {
+        if (value % tp != 0) {
+            problems.add(key + " " + value + " is not divisible by " + tp + " (remainder " + value % tp + ")");
+        }
+    }
+
     public static List<ParamSpec> specs(LlamaConfig c) {
         long h = c.hiddenSize();
         long q = (long) c.numHeads() * c.headDim();

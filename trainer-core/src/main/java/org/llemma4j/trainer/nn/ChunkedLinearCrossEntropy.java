@@ -8,8 +8,10 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.ReduceKind;
 
 /**
  * The output layer and the mean token cross entropy in one pass over chunks of tokens, so that the
@@ -25,6 +27,15 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Those gradients are handed to autograd with the surrogate r = sum(h * dL/dh) + sum(W * dL/dW), whose
  * gradients are exactly dL/dh and dL/dW; the returned value is L + (r - r.detach()), which equals L exactly and
  * back-propagates like L. Scaling it (1 / gradient_accumulation_steps) scales the gradients, as for a plain loss.
+ *
+ * <p>Vocab-parallel (tensor parallelism, Megatron's cross entropy): each rank holds the output rows of its
+ * contiguous vocabulary range [rank x V_local, (rank + 1) x V_local) and computes only those logits. Per chunk the
+ * row maxima are all-reduced (MAX), then the sums of exps and the target logits (SUM; a target outside the rank's
+ * range contributes 0) in one collective; every rank then has the exact full-vocabulary loss and its own columns
+ * of the softmax gradient. The full logits are never gathered. The hidden-state gradient computed here is this
+ * rank's share (its columns of dL/dz times its rows of W); the hidden states come through the plan's f
+ * ({@code copyToRegion}), whose backward sums those shares over the group when the surrogate's gradient
+ * reaches it. The weight gradient is already complete for this rank's rows.
  */
 public final class ChunkedLinearCrossEntropy {
 
@@ -42,9 +53,23 @@ public final class ChunkedLinearCrossEntropy {
      * -> () mean cross entropy in fp32 (fp64 for fp64 models).
      */
     public static Tensor mean(Tensor hidden, Tensor weight, Tensor targets) {
+        return mean(hidden, weight, targets, TensorParallelPlan.SINGLE);
+    }
+
+    /**
+     * The vocab-parallel form: weight holds this rank's {@code V_local} vocabulary rows, the loss returned is the
+     * mean over the whole vocabulary (identical on every rank of {@code tp}). At TP=1 it is {@link #mean(Tensor,
+     * Tensor, Tensor)}.
+     *
+     * <p>hidden: (N, H), the output of {@code tp.copyToRegion}; weight: (V_local, H); targets: (N,) int64 in
+     * [0, V_local x tp).
+     */
+    public static Tensor mean(Tensor hidden, Tensor weight, Tensor targets, TensorParallelPlan tp) {
         long n = hidden.size(0);
         long vocab = weight.size(0);
         long chunk = Math.max(1, Math.min(n, CHUNK_ELEMENTS / vocab));
+        boolean parallel = tp.size() > 1;
+        long vocabStart = (long) tp.rank() * vocab;
         ScalarType dtype = Tensors.dtype(hidden);
         ScalarType lossType = dtype == ScalarType.Double ? ScalarType.Double : ScalarType.Float;
 
@@ -72,15 +97,36 @@ public final class ChunkedLinearCrossEntropy {
                     if (separateModelBuffer) {
                         zc.copy_(zcModel);
                     }
+                    Tensor owned = null;                                               // (C, 1) bool
+                    if (parallel) {
+                        // Targets outside this rank's vocabulary range: gather row 0 and zero it, no -1 for them.
+                        owned = tc.ge(Tensors.integer(vocabStart)).logical_and(tc.lt(Tensors.integer(vocabStart + vocab)));
+                        tc = tc.sub(Tensors.integer(vocabStart)).masked_fill(owned.logical_not(), Tensors.integer(0));
+                    }
                     // loss = logsumexp(z) - z[target], and dL/dz = (softmax(z) - onehot(target)) / N, built in
                     // place in z. logsumexp is spelled out: libtorch's CPU kernel for it measured ~40x slower than
                     // these five passes together (39 ms against ~1 ms for a 131 x 32000 chunk).
                     Tensor targetLogit = zc.gather(1, tc);                             // (C, 1)
                     Tensor max = zc.amax(new long[] {1}, true);                        // (C, 1)
+                    if (parallel) {
+                        targetLogit = targetLogit.masked_fill(owned.logical_not(), scalar(0));
+                        tp.allReduce(max, ReduceKind.MAX);
+                    }
                     Tensor sumExp = zc.sub_(max).exp_().sum(new long[] {1}, true, new ScalarTypeOptional());
+                    if (parallel) {
+                        // One collective for both sums: (C, 2) = [sum of exps | target logit].
+                        Tensor sums = torch.cat(new TensorVector(sumExp, targetLogit), 1);
+                        tp.allReduce(sums, ReduceKind.SUM);
+                        sumExp = sums.narrow(1, 0, 1);
+                        targetLogit = sums.narrow(1, 1, 1);
+                    }
                     lossSum.add_(max.add(sumExp.log()).sub(targetLogit).sum());
                     zc.div_(sumExp);
-                    zc.scatter_add_(1, tc, torch.full(new long[] {len, 1}, scalar(-1.0), new TensorOptions(lossType)));
+                    Tensor minusOne = torch.full(new long[] {len, 1}, scalar(-1.0), new TensorOptions(lossType));
+                    if (parallel) {
+                        minusOne.masked_fill_(owned.logical_not(), scalar(0));
+                    }
+                    zc.scatter_add_(1, tc, minusOne);
                     zc.mul_(scalar(1.0 / n));
                     if (separateModelBuffer) {
                         zcModel.copy_(zc);

@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.parallel.ReduceKind;
 
 /**
  * The seam through which tensor parallelism is applied to the model from outside (Megatron's scheme).
@@ -24,6 +25,12 @@ public interface TensorParallelPlan {
     /** g: leave a row-parallel region, summing the partial results of all ranks. */
     Tensor reduceFromRegion(Tensor partial);
 
+    /**
+     * Reduces {@code t} in place over the tensor-parallel group, outside autograd (the vocab-parallel cross
+     * entropy's max, sum of exps and target logits; the gradient norm). {@code t} must be contiguous.
+     */
+    void allReduce(Tensor t, ReduceKind op);
+
     /** One process holds the whole model. */
     TensorParallelPlan SINGLE = new TensorParallelPlan() {
         @Override
@@ -44,6 +51,11 @@ public interface TensorParallelPlan {
         @Override
         public Tensor reduceFromRegion(Tensor partial) {
             return partial;
+        }
+
+        @Override
+        public void allReduce(Tensor t, ReduceKind op) {
+            // one rank: the reduction of a single value is that value
         }
     };
 }

@@ -49,6 +49,14 @@ public final class Tensors {
         return new Scalar(value);
     }
 
+    /**
+     * A native integer scalar, for arithmetic on int64 index tensors: a floating {@link #scalar(double)} would
+     * promote them to float. Created inside the caller's PointerScope, which frees it.
+     */
+    public static Scalar integer(long value) {
+        return new Scalar(value);
+    }
+
     /** A new int64 tensor of the given shape holding {@code values} (row-major). */
     public static Tensor longTensor(int[] values, long... shape) {
         // Copy through int32 (one bulk native copy) then widen: embedding and cross entropy want int64 indices.

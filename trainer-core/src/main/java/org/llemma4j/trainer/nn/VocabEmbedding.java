@@ -24,8 +24,9 @@ public final class VocabEmbedding {
         }
         long rows = weight.size(0);
         long first = tp.rank() * rows;
-        Tensor foreign = tokens.lt(Tensors.scalar(first)).logical_or(tokens.ge(Tensors.scalar(first + rows)));
-        Tensor local = tokens.sub(Tensors.scalar(first)).masked_fill(foreign, Tensors.scalar(0));
+        Tensor foreign = tokens.lt(Tensors.integer(first)).logical_or(tokens.ge(Tensors.integer(first + rows)));
+        // Integer scalars: a floating one would turn the int64 token ids into floats.
+        Tensor local = tokens.sub(Tensors.integer(first)).masked_fill(foreign, Tensors.integer(0));
         Tensor partial = torch.embedding(weight, local).masked_fill(foreign.unsqueeze(-1), Tensors.scalar(0));
         return tp.reduceFromRegion(partial);
     }

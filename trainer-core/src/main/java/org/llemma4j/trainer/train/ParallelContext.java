@@ -7,7 +7,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ReduceKind;
+import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
 
 /**
  * Where this process sits in the run and the few collectives the training loop itself needs. A single process
@@ -22,10 +24,13 @@ public final class ParallelContext {
     private final Distributed dist;          // null for a single process
     private final ParallelDims dims;
     private long commNanos;                  // only the training thread calls the collectives
+    private final TensorParallelPlan tensorParallel;
 
     private ParallelContext(Distributed dist, ParallelDims dims) {
         this.dist = dist;
         this.dims = dims;
+        // Lives as long as this context: f's gradient hook must outlive every backward pass of the model.
+        this.tensorParallel = dims.tp() > 1 ? new GroupTensorParallelPlan(dist.tp()) : TensorParallelPlan.SINGLE;
     }
 
     public static ParallelContext single() {
@@ -38,6 +43,11 @@ public final class ParallelContext {
 
     public ParallelDims dims() {
         return dims;
+    }
+
+    /** How the model is split over this rank's tensor-parallel group (the identity at model_parallel_size 1). */
+    public TensorParallelPlan tensorParallel() {
+        return tensorParallel;
     }
 
     /** The process that logs and writes the run directory. */
@@ -109,11 +119,14 @@ public final class ParallelContext {
         }
     }
 
-    /** Overwrites {@code tensor} on every rank with rank 0's. */
+    /**
+     * Overwrites {@code tensor} on every rank with that of the first rank of its data-parallel group (global rank 0
+     * when tp = 1): replicas of the same tensor-parallel slice start identical.
+     */
     public void broadcastFromRank0(Tensor tensor) {
-        if (dims.worldSize() > 1) {
+        if (dims.dp() > 1) {
             long start = System.nanoTime();
-            dist.world().broadcast(tensor, 0);
+            dist.dp().broadcast(tensor, 0);
             commNanos += System.nanoTime() - start;
         }
     }

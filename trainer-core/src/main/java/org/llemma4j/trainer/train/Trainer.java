@@ -27,10 +27,10 @@ import org.llemma4j.trainer.metrics.ProcessMemory;
 import org.llemma4j.trainer.metrics.StepMetrics;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.LrSchedule;
 import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.tp.GradientNorm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +53,7 @@ public final class Trainer implements AutoCloseable {
     private final Path runDir;
     private final Llama model;
     private final MixedPrecisionAdamW optimizer;
+    private final GradientNorm gradientNorm;
     private final LrSchedule schedule;
     private final BatchLoader loader;
     private final ParallelContext parallel;
@@ -97,7 +98,7 @@ public final class Trainer implements AutoCloseable {
         this.zero = config.zeroStage() == 1 && dp > 1;
         AttentionKernel kernel = AttentionKernel.forCpu(config.microBatchSize(), config.model().numHeads(),
                 config.seqLength());
-        this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, kernel, config.seed(), dp);
+        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, config.seed(), dp);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
@@ -113,6 +114,7 @@ public final class Trainer implements AutoCloseable {
                 return Optional.empty();
             });
         }
+        this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
         this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
@@ -219,12 +221,15 @@ public final class Trainer implements AutoCloseable {
      */
     private double optimizerStep(double lr) {
         double gradNorm;
+        // The global norm counts TP-split parameters over the TP group and TP-replicated ones once (GradientNorm).
         if (zero) {
             parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
-            gradNorm = Math.sqrt(parallel.sumOverDp(optimizer.shardSquaredNorm()));
+            // Every (TP slice, DP shard) pair is one rank: the weighted squares summed over the world.
+            gradNorm = Math.sqrt(parallel.sumOverWorld(
+                    gradientNorm.localSquares(optimizer.gradientShard(), optimizer.shard().offset()))[0]);
         } else {
             parallel.averageOverDp(optimizer.gradientBuffer());
-            gradNorm = Math.sqrt(optimizer.shardSquaredNorm());
+            gradNorm = gradientNorm.global(optimizer.gradientBuffer());
         }
         if (!Double.isFinite(gradNorm)) {
             skip(gradNorm);

@@ -1,0 +1,114 @@
+package org.llemma4j.launch;
+
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.launch.supervisor.LaunchSpec;
+import org.llemma4j.launch.supervisor.Supervisor;
+import org.llemma4j.launch.supervisor.SupervisorResult;
+import org.llemma4j.parallel.DistEnv;
+import org.llemma4j.parallel.DistOptions;
+import org.llemma4j.parallel.Distributed;
+import org.llemma4j.trainer.model.Llama;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.nn.AttentionKernel;
+import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.optim.AdamWSettings;
+import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.tp.GradientNorm;
+import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
+
+/**
+ * Tensor-parallel step-time benchmark (a benchmark, not a test; {@code scripts/bench-tp}): the ~100M Llama
+ * (hidden 768, 12 layers, 12 heads, FFN 2048, vocab 32000) in bf16 on random tokens, one configuration per
+ * supervised launch: TP=1 in one process with all cores, then TP=2 as two processes with one intra-op thread
+ * each (same cores in total). Prints per step: forward+loss, backward, optimizer (with the gradient norm), and
+ * the wall time spent inside TP collectives (f's gradient all-reduces, g's forward all-reduces, the vocab-parallel
+ * cross entropy's and the norm's).
+ *
+ * <p>Arguments (driver): [steps (3)] [micro batch (4)] [seq (512)]. With RANK in the environment it runs as one
+ * rank: tp, threads, steps, micro batch, seq.
+ */
+public final class TensorParallelBench {
+
+    private TensorParallelBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getenv("RANK") != null) {
+            rank(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            return;
+        }
+        String steps = args.length > 0 ? args[0] : "3";
+        String batch = args.length > 1 ? args[1] : "4";
+        String seq = args.length > 2 ? args[2] : "512";
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int tp : new int[] {1, 2}) {
+            int threads = Math.max(1, cores / tp);
+            System.out.printf("=== TP=%d: %d process(es) x %d intra-op thread(s)%n", tp, tp, threads);
+            SupervisorResult result = new Supervisor(LaunchSpec.local(TensorParallelBench.class.getName(),
+                    List.of("" + tp, "" + threads, steps, batch, seq), tp)
+                    .withJvmArgs(List.of("-Xmx2g")), System.out).run();
+            if (!result.succeeded()) {
+                throw new IllegalStateException("TP=" + tp + " benchmark failed: " + result.message());
+            }
+        }
+    }
+
+    private static void rank(int tp, int threads, int steps, int batch, int seq) throws Exception {
+        torch.set_num_threads(threads);
+        LlamaConfig config = new LlamaConfig(12, 768, 12, 12, 2048, 32000, seq, 1e-5, 1.0, 10000, false, 0.02);
+        DistEnv env = DistEnv.fromEnvironment(System.getenv());
+        try (Distributed dist = tp > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
+            GroupTensorParallelPlan group = dist == null ? null : new GroupTensorParallelPlan(dist.tp());
+            TensorParallelPlan plan = group == null ? TensorParallelPlan.SINGLE : group;
+            int[] tokens = new Random(1).ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
+            double forward = 0;
+            double backward = 0;
+            double optimizer = 0;
+            double collectives = 0;
+            try (Llama model = new Llama(config, plan, ScalarType.BFloat16, AttentionKernel.SDPA_FP32, 1);
+                 MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
+                         new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0))) {
+                GradientNorm norm = new GradientNorm(model.parameters(), plan);
+                for (int step = -1; step < steps; step++) {          // step -1 warms up allocator and kernels
+                    long c0 = group == null ? 0 : group.collectiveNanos();
+                    try (PointerScope scope = new PointerScope()) {
+                        Tensor all = Tensors.longTensor(tokens, batch, seq + 1);
+                        long t0 = System.nanoTime();
+                        Tensor loss = model.loss(all.narrow(1, 0, seq), all.narrow(1, 1, seq));
+                        long t1 = System.nanoTime();
+                        loss.backward();
+                        adamW.accumulateGradients();
+                        long t2 = System.nanoTime();
+                        adamW.step(1e-4, norm.global(adamW.gradientBuffer()));
+                        long t3 = System.nanoTime();
+                        if (step >= 0) {
+                            forward += (t1 - t0) / 1e9;
+                            backward += (t2 - t1) / 1e9;
+                            optimizer += (t3 - t2) / 1e9;
+                            collectives += ((group == null ? 0 : group.collectiveNanos()) - c0) / 1e9;
+                        }
+                    }
+                }
+                if (env.rank() == 0) {
+                    double stepTime = (forward + backward + optimizer) / steps;
+                    System.out.printf("TP=%d: %,d parameters per rank; seq %d x micro batch %d; step %.3f s "
+                                    + "(forward+loss %.3f, backward %.3f, optimizer %.3f); in TP collectives %.3f s "
+                                    + "(%.1f%%); %.0f tokens/s%n", tp, model.parameters().numel(), seq, batch,
+                            stepTime, forward / steps, backward / steps, optimizer / steps, collectives / steps,
+                            100 * collectives / steps / stepTime, batch * seq / stepTime);
+                }
+            } finally {
+                if (group != null) {
+                    group.close();
+                }
+            }
+        }
+    }
+}
