@@ -15,7 +15,7 @@ public final class Launch {
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new PlanCommand(),
-                new BenchCommand(), new ConvertCommand())) {
+                new BenchCommand(), new ConvertCommand(), new CheckpointBenchCommand())) {
             commands.put(c.name(), c);
         }
         return commands;
