@@ -40,7 +40,7 @@ final class BenchCommand implements Command {
     private static final Option BATCH = Option.builder().longOpt("micro-batch").hasArg().desc("micro batch (4)").get();
     private static final Option STEPS = Option.builder().longOpt("steps").hasArg().desc("timed steps (3)").get();
     private static final Option KERNEL = Option.builder().longOpt("attention").hasArg()
-            .desc("attention kernel: SDPA or SDPA_FP32 (SDPA_FP32)").get();
+            .desc("attention kernel: MATMUL, SDPA_FP32 or SDPA (MATMUL)").get();
     private static final Option THREADS = Option.builder().longOpt("threads").hasArg()
             .desc("intra-op threads (available cores)").get();
     private static final Options OPTIONS = new Options().addOption(HIDDEN).addOption(LAYERS).addOption(HEADS)
@@ -69,7 +69,7 @@ final class BenchCommand implements Command {
         int seq = CliParsing.intOption(line, SEQ, 512);
         int batch = CliParsing.intOption(line, BATCH, 4);
         int steps = CliParsing.intOption(line, STEPS, 3);
-        AttentionKernel kernel = AttentionKernel.valueOf(line.getOptionValue("attention", "SDPA_FP32"));
+        AttentionKernel kernel = AttentionKernel.valueOf(line.getOptionValue("attention", "MATMUL"));
         LlamaConfig config = new LlamaConfig(CliParsing.intOption(line, LAYERS, 12), hidden, heads, heads,
                 CliParsing.intOption(line, FFN, 2048), CliParsing.intOption(line, VOCAB, 32000), seq, 1e-5, 1.0,
                 10000, false, 0.02);
@@ -100,7 +100,7 @@ final class BenchCommand implements Command {
                     loss.backward();
                     adamW.accumulateGradients();
                     long t2 = System.nanoTime();
-                    adamW.step(1e-4, adamW.gradientNorm());
+                    adamW.step(1e-4, Math.sqrt(adamW.shardSquaredNorm()));
                     long t3 = System.nanoTime();
                     if (step >= 0) {
                         forward += (t1 - t0) / 1e9;

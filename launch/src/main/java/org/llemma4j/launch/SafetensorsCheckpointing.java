@@ -125,11 +125,12 @@ final class SafetensorsCheckpointing implements Checkpointing {
     public void loadOptimizer(MixedPrecisionAdamW optimizer) throws IOException {
         try (CheckpointReader reader = new CheckpointStore(config.load().get()).open(resumedDir);
              PointerScope scope = new PointerScope()) {
-            long length = optimizer.master().numel();
+            long start = optimizer.shard().offset();
+            long length = unpaddedShardLength(optimizer);
             List<FlatParam> order = flatOrder(optimizer.parameters().params());
-            optimizer.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), 0, length),
-                    reader.readFlat(OptimizerNames.EXP_AVG, order, tp(), tpRank(), 0, length),
-                    reader.readFlat(OptimizerNames.EXP_AVG_SQ, order, tp(), tpRank(), 0, length), resumed.step());
+            optimizer.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), start, length),
+                    reader.readFlat(OptimizerNames.EXP_AVG, order, tp(), tpRank(), start, length),
+                    reader.readFlat(OptimizerNames.EXP_AVG_SQ, order, tp(), tpRank(), start, length), resumed.step());
         }
     }
 
@@ -149,8 +150,13 @@ final class SafetensorsCheckpointing implements Checkpointing {
                     weights.add(new ShardedTensor(p.name(), p.fullShape(), p.shardDim(), p.value().detach()));
                 }
                 writer.writeModel(dims.tpRank(), weights);
-                writer.writeOptimizer(dims.tpRank(), 0, OptimizerPiece.cut(flatOrder(params.params()), dims.tp(), 0,
-                        optimizer.master(), optimizer.expAvg(), optimizer.expAvgSq()));
+            }
+            // ZeRO-1: every DP rank writes its shard; without ZeRO the state is replicated and DP rank 0 writes it.
+            if (layout.zeroStage() == 1 && dims.dp() > 1 || dims.dpRank() == 0) {
+                long length = unpaddedShardLength(optimizer);
+                writer.writeOptimizer(dims.tpRank(), dims.dpRank(), OptimizerPiece.cut(flatOrder(params.params()),
+                        dims.tp(), optimizer.shard().offset(), optimizer.master().narrow(0, 0, length),
+                        optimizer.expAvg().narrow(0, 0, length), optimizer.expAvgSq().narrow(0, 0, length)));
             }
         } catch (IOException | RuntimeException e) {
             saves.abort(temp);
@@ -166,6 +172,12 @@ final class SafetensorsCheckpointing implements Checkpointing {
             LOG.info("saved step {} to {}", point.step(), saves.stepDir(point.step()));
         }
         parallel.barrier();                    // nobody runs ahead (or exits) before the commit
+    }
+
+    /** The part of this rank's optimizer shard that holds parameters (the end of the last shard is padding). */
+    private static long unpaddedShardLength(MixedPrecisionAdamW optimizer) {
+        long numel = optimizer.parameters().numel();
+        return Math.max(0, Math.min(optimizer.shard().end(), numel) - optimizer.shard().offset());
     }
 
     private void checkShapeKeys(Map<String, Object> saved, Path source) throws CheckpointException {

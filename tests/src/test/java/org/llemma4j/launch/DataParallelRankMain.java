@@ -23,18 +23,19 @@ import org.llemma4j.trainer.train.Trainer;
  * One rank of the data-parallel equivalence test: trains the small fp32 model for 10 steps on the sample data and
  * writes its per-step losses and its final parameters to {@code <out>/rank<r>.losses} and {@code .params}.
  *
- * <p>Arguments: output directory, micro batch size.
+ * <p>Arguments: output directory, micro batch size, ZeRO stage.
  */
 public final class DataParallelRankMain {
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args[0]);
         int microBatch = Integer.parseInt(args[1]);
+        int zeroStage = Integer.parseInt(args[2]);
         TrainConfig config = TrainConfig.load(List.of(Path.of("configs/tiny.yaml")), List.of(
                 "precision=fp32", "num_layers=2", "hidden_size=64", "num_attention_heads=4", "num_kv_heads=2",
                 "intermediate_size=128", "seq_length=64", "max_position_embeddings=64", "train_iters=10",
                 "lr_decay_iters=10", "warmup_iters=2", "log_interval=1", "intra_op_threads=1",
-                "train_micro_batch_size_per_gpu=" + microBatch));
+                "train_micro_batch_size_per_gpu=" + microBatch, "zero_optimization.stage=" + zeroStage));
         DistEnv env = DistEnv.fromSystem();
         List<IndexedTokenSource> data = new ArrayList<>();
         for (Path prefix : config.trainDataPaths()) {

@@ -13,16 +13,17 @@ package org.llemma4j.trainer.metrics;
  * @param rssBytes      resident memory of this process
  * @param peakRssBytes  peak resident memory of this process
  * @param etaS          estimated seconds to train_iters
+ * @param skippedSteps  steps skipped so far for a non-finite gradient
  */
 public record StepMetrics(long step, double loss, double lr, double gradNorm, double tokensPerSec, double mfu,
-                          double stepTimeS, long rssBytes, long peakRssBytes, double etaS) {
+                          double stepTimeS, long rssBytes, long peakRssBytes, double etaS, long skippedSteps) {
 
     /** The console line. */
     public String format() {
         return String.format("step %6d | loss %.4f | lr %.3e | grad_norm %.3f | %,.0f tok/s | mfu %.1f%% | "
-                        + "%.3f s/step | rss %.0f MB (peak %.0f) | eta %s",
+                        + "%.3f s/step | rss %.0f MB (peak %.0f) | eta %s%s",
                 step, loss, lr, gradNorm, tokensPerSec, 100 * mfu, stepTimeS, rssBytes / 1e6, peakRssBytes / 1e6,
-                formatDuration(etaS));
+                formatDuration(etaS), skippedSteps > 0 ? " | skipped " + skippedSteps : "");
     }
 
     private static String formatDuration(double seconds) {

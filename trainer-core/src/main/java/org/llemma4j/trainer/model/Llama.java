@@ -42,9 +42,19 @@ public final class Llama implements AutoCloseable {
      * @param seed   the run seed; initialization depends on it and on each parameter's name only
      */
     public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed) {
+        this(config, tp, dtype, kernel, seed, 1);
+    }
+
+    /**
+     * As above, with the parameter buffer padded to a multiple of {@code padMultiple} elements so that it splits
+     * into equal ZeRO shards.
+     */
+    public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed,
+                 int padMultiple) {
         this.config = config;
         this.tp = tp;
-        this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd());
+        this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd(),
+                padMultiple);
         this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
         this.embedding = new VocabEmbedding(params.get(LlamaLayout.EMBEDDING), tp);
         for (int i = 0; i < config.numLayers(); i++) {
@@ -68,7 +78,7 @@ public final class Llama implements AutoCloseable {
 
     /** tokens: (B, T) int64 -> logits (B, T, V_local) in the model dtype. */
     public Tensor forward(Tensor tokens) {
-        return torch.linear(tp.copyToRegion(hidden(tokens)), output);
+        return torch.linear(tp.copyToRegion(finalNorm.forward(decode(tokens))), output);
     }
 
     /**
@@ -76,17 +86,46 @@ public final class Llama implements AutoCloseable {
      * (the whole logits tensor is never built).
      */
     public Tensor loss(Tensor tokens, Tensor targets) {
-        Tensor h = tp.copyToRegion(hidden(tokens));      // (B, T, H)
-        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1));
+        return headLoss(decode(tokens), targets);
     }
 
-    // tokens: (B, T) -> final-norm hidden states (B, T, H)
-    private Tensor hidden(Tensor tokens) {
-        Tensor x = embedding.forward(tokens);
+    /**
+     * Forward and backward of one micro-batch, the gradients scaled by {@code scale} (1 / gradient accumulation
+     * steps); returns the unscaled loss. With {@code recomputeLayers > 0} (activation checkpointing) only the input
+     * of every group of that many layers is kept, and each group's forward is recomputed during the backward pass:
+     * the same operations on the same values, so the same gradients.
+     */
+    public double lossAndBackward(Tensor tokens, Tensor targets, double scale, int recomputeLayers) {
+        if (recomputeLayers > 0) {
+            return ActivationRecompute.lossAndBackward(this, tokens, targets, scale, recomputeLayers);
+        }
+        Tensor loss = loss(tokens, targets);
+        loss.mul(Tensors.scalar(scale)).backward();
+        return Tensors.item(loss);
+    }
+
+    // tokens: (B, T) -> output of the last decoder layer (B, T, H)
+    private Tensor decode(Tensor tokens) {
+        Tensor x = embed(tokens);
         for (DecoderLayer layer : layers) {
             x = layer.forward(x);
         }
-        return finalNorm.forward(x);
+        return x;
+    }
+
+    // tokens: (B, T) int64 -> (B, T, H)
+    Tensor embed(Tensor tokens) {
+        return embedding.forward(tokens);
+    }
+
+    // x: (B, T, H) output of the last decoder layer; targets: (B, T) -> () mean cross entropy
+    Tensor headLoss(Tensor x, Tensor targets) {
+        Tensor h = tp.copyToRegion(finalNorm.forward(x));
+        return ChunkedLinearCrossEntropy.mean(h.view(-1, h.size(2)), output, targets.reshape(-1));
+    }
+
+    List<DecoderLayer> layers() {
+        return layers;
     }
 
     public LlamaConfig config() {

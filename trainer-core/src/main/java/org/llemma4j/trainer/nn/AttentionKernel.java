@@ -2,22 +2,42 @@ package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Causal scaled-dot-product attention, softmax(Q K^T / sqrt(d) + causal mask) V, in one of two numerics.
+ * Causal scaled-dot-product attention, softmax(Q K^T / sqrt(d) + causal mask) V, in one of three forms.
  *
- * <p>Both go through libtorch's {@code scaled_dot_product_attention}: FlashAttention-2 on Ampere/Hopper GPUs, a
- * fused flash kernel on CPU. On CPU the bf16 kernel is several times slower than the fp32 one (measured: ~5 vs
- * ~30 GFLOP/s on the 2-core development machine), so the CPU default upcasts; see docs/benchmarks.md.
+ * <p>The SDPA forms go through libtorch's {@code scaled_dot_product_attention}: FlashAttention-2 on Ampere/Hopper
+ * GPUs, a fused flash kernel on CPU, which on CPU runs far below the machine's matmul rate (bf16 ~5, fp32 ~22
+ * GFLOP/s measured on the 2-core development machine). The MATMUL form is Megatron's classic unfused attention:
+ * scores from a batched bf16 matmul, softmax in fp32, probabilities back to bf16 for the second matmul; it
+ * materializes the (T x T) scores, which costs memory but runs on the fast matmul kernels. docs/benchmarks.md has
+ * the measurements behind the CPU default.
  */
 public enum AttentionKernel {
-    /** SDPA in the activations' own dtype: the CUDA path. */
+    /** SDPA in the activations' own dtype: FlashAttention-2, the CUDA path. */
     SDPA,
-    /** SDPA on fp32 copies of q, k and v, the result cast back: the CPU path. */
-    SDPA_FP32;
+    /** SDPA on fp32 copies of q, k and v, the result cast back. */
+    SDPA_FP32,
+    /** Unfused: batched matmuls in the activations' dtype around an fp32 softmax (Megatron's non-flash path). */
+    MATMUL;
+
+    /** Largest fp32 score tensor of one layer (B x heads x T x T) for which the CPU uses the unfused kernel. */
+    static final long MAX_CPU_SCORE_BYTES = 256L << 20;
+
+    /**
+     * The CPU kernel for a micro-batch of {@code batch} sequences of {@code seq} tokens over {@code heads} local
+     * heads: MATMUL, several times faster on CPUs (docs/benchmarks.md), unless its (T x T) scores would exceed
+     * 256 MB per layer, where the flash kernel's memory use wins.
+     */
+    public static AttentionKernel forCpu(long batch, long heads, long seq) {
+        return batch * heads * seq * seq * 4 <= MAX_CPU_SCORE_BYTES ? MATMUL : SDPA_FP32;
+    }
 
     /**
      * q: (B, heads, T, d); k, v: (B, kvHeads, T, d) with heads a multiple of kvHeads -> (B, heads, T, d).
@@ -29,10 +49,22 @@ public enum AttentionKernel {
             k = k.repeat_interleave(groups, new LongOptional(1), new LongOptional());
             v = v.repeat_interleave(groups, new LongOptional(1), new LongOptional());
         }
-        if (this == SDPA) {
-            return sdpa(q, k, v);
-        }
-        return sdpa(Tensors.atLeastFloat(q), Tensors.atLeastFloat(k), Tensors.atLeastFloat(v)).to(Tensors.dtype(q));
+        return switch (this) {
+            case SDPA -> sdpa(q, k, v);
+            case SDPA_FP32 -> sdpa(Tensors.atLeastFloat(q), Tensors.atLeastFloat(k), Tensors.atLeastFloat(v))
+                    .to(Tensors.dtype(q));
+            case MATMUL -> unfused(q, k, v);
+        };
+    }
+
+    // q, k, v: (B, heads, T, d) -> (B, heads, T, d); scores (B, heads, T, T) in the input dtype, softmax in fp32.
+    private static Tensor unfused(Tensor q, Tensor k, Tensor v) {
+        long t = q.size(2);
+        Tensor scores = torch.matmul(q, k.transpose(-2, -1)).mul(Tensors.scalar(1.0 / Math.sqrt(q.size(3))));
+        Tensor future = torch.ones(new long[] {t, t}, new TensorOptions(ScalarType.Bool)).triu(1);   // (T, T)
+        Tensor masked = scores.masked_fill(future, Tensors.scalar(Double.NEGATIVE_INFINITY));
+        Tensor probabilities = torch.softmax(masked, -1, new ScalarTypeOptional(Tensors.atLeastFloatType(q)));
+        return torch.matmul(probabilities.to(Tensors.dtype(v)), v);
     }
 
     private static Tensor sdpa(Tensor q, Tensor k, Tensor v) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -28,14 +27,16 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class ParameterSet implements AutoCloseable {
 
-    private final Tensor flat;                          // flat: (numel,) training dtype, does not require grad
+    private final Tensor flat;                          // flat: (padded,) training dtype, does not require grad
     private final Map<String, Param> params;            // in buffer order
     private final long decayedNumel;
+    private final long numel;
 
-    private ParameterSet(Tensor flat, Map<String, Param> params, long decayedNumel) {
+    private ParameterSet(Tensor flat, Map<String, Param> params, long decayedNumel, long numel) {
         this.flat = flat;
         this.params = params;
         this.decayedNumel = decayedNumel;
+        this.numel = numel;
     }
 
     /**
@@ -47,6 +48,15 @@ public final class ParameterSet implements AutoCloseable {
      */
     public static ParameterSet allocate(List<ParamSpec> specs, TensorParallelPlan tp, ScalarType dtype, long seed,
                                         double std) {
+        return allocate(specs, tp, dtype, seed, std, 1);
+    }
+
+    /**
+     * As {@link #allocate(List, TensorParallelPlan, ScalarType, long, double)}, with the flat buffer padded with
+     * zeros to a multiple of {@code padMultiple} elements, so that it splits into equal data-parallel shards.
+     */
+    public static ParameterSet allocate(List<ParamSpec> specs, TensorParallelPlan tp, ScalarType dtype, long seed,
+                                        double std, int padMultiple) {
         List<ParamSpec> ordered = new ArrayList<>(specs.stream().filter(ParamSpec::decay).toList());
         ordered.addAll(specs.stream().filter(s -> !s.decay()).toList());
 
@@ -59,7 +69,8 @@ public final class ParameterSet implements AutoCloseable {
                 decayed += n;
             }
         }
-        Tensor flat = torch.empty(new long[] {total}, new TensorOptions(dtype), new MemoryFormatOptional());
+        long padded = (total + padMultiple - 1) / padMultiple * padMultiple;
+        Tensor flat = torch.zeros(new long[] {padded}, new TensorOptions(dtype));
         flat.retainReference();
 
         Map<String, Param> params = new LinkedHashMap<>();
@@ -78,7 +89,7 @@ public final class ParameterSet implements AutoCloseable {
                 offset += n;
             }
         }
-        return new ParameterSet(flat, Collections.unmodifiableMap(params), decayed);
+        return new ParameterSet(flat, Collections.unmodifiableMap(params), decayed, total);
     }
 
     // The whole tensor drawn in fp32 from its own generator, then this rank's slice of it: (local shape) fp32.
@@ -123,7 +134,7 @@ public final class ParameterSet implements AutoCloseable {
         return List.copyOf(params.values());
     }
 
-    /** The contiguous buffer every parameter is a view of. */
+    /** The contiguous buffer every parameter is a view of, padded at its end to equal data-parallel shards. */
     public Tensor flat() {
         return flat;
     }
@@ -133,9 +144,9 @@ public final class ParameterSet implements AutoCloseable {
         return decayedNumel;
     }
 
-    /** Elements held by this rank. */
+    /** Parameter elements held by this rank (without the padding). */
     public long numel() {
-        return flat.numel();
+        return numel;
     }
 
     @Override

@@ -31,6 +31,11 @@ public final class Tensors {
         return dtype(t) == ScalarType.Double ? t : t.to(ScalarType.Float);
     }
 
+    /** The dtype {@link #atLeastFloat} converts {@code t} to. */
+    public static ScalarType atLeastFloatType(Tensor t) {
+        return dtype(t) == ScalarType.Double ? ScalarType.Double : ScalarType.Float;
+    }
+
     /**
      * The dtype of {@code t} as the canonical enum constant. The presets return a fresh {@code ScalarType} object
      * from {@code scalar_type()}, so comparing that with {@code ==} is always false.

@@ -9,17 +9,21 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.Slice;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
 import org.llemma4j.trainer.nn.Tensors;
 
 /**
- * AdamW over fp32 master weights for parameters that train in bf16 (or fp32), with fp32 gradient accumulation
- * and global gradient-norm clipping.
+ * AdamW over fp32 master weights for parameters that train in bf16 (or fp32), with fp32 gradient accumulation,
+ * global gradient-norm clipping, and the optimizer state optionally sharded (ZeRO stage 1).
  *
- * <p>Every buffer here mirrors {@link ParameterSet#flat()} element for element: the fp32 gradient buffer that
- * micro-batch gradients are added into, the fp32 master weights, and the two Adam moments. The update is then a
- * handful of whole-buffer operations instead of one small operation per parameter.
+ * <p>Every buffer mirrors {@link ParameterSet#flat()} element for element. The fp32 gradient buffer covers all
+ * of it (micro-batch gradients are added into it); the master weights and the two Adam moments cover only this
+ * rank's shard of it: all of it without ZeRO, 1/dp of it with ZeRO stage 1 (Megatron's distributed optimizer).
+ * The caller reduces the gradient buffer across data-parallel ranks before {@link #step} (all-reduce without
+ * ZeRO, reduce-scatter into {@link #gradientShard()} with it) and, with ZeRO, all-gathers the parameter buffer
+ * after it. The update itself is a handful of whole-buffer operations, not one small operation per parameter.
  *
  * <p>The master weights are copied from the parameters when the optimizer is built, so a model whose weights
  * were just loaded trains from those weights (GPT-NeoX's best-known bf16 bug was a loss jump at step 1 because its
@@ -29,26 +33,43 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
 
     private final ParameterSet params;
     private final AdamWSettings settings;
-    private final Tensor master;       // master:   (numel,) fp32
-    private final Tensor grad;         // grad:     (numel,) fp32, sum of the micro-batch gradients
-    private final Tensor expAvg;       // exp_avg:  (numel,) fp32
-    private final Tensor expAvgSq;     // exp_avg_sq: (numel,) fp32
+    private final Slice shard;         // this rank's range of the flat buffer
+    private final Tensor grad;         // grad:       (padded,) fp32, sum of the micro-batch gradients
+    private final Tensor gradShard;    // grad[shard] (shard,) fp32
+    private final Tensor master;       // master:     (shard,) fp32
+    private final Tensor expAvg;       // exp_avg:    (shard,) fp32
+    private final Tensor expAvgSq;     // exp_avg_sq: (shard,) fp32
     private final List<Tensor> gradViews = new ArrayList<>();   // one per parameter, shaped like it
     private long steps;
 
+    /** Unsharded: this process keeps the optimizer state of every parameter it holds. */
     public MixedPrecisionAdamW(ParameterSet params, AdamWSettings settings) {
+        this(params, settings, new Slice(0, params.flat().numel()));
+    }
+
+    /** Keeps optimizer state for {@code shard} of the flat parameter buffer only (ZeRO stage 1). */
+    public MixedPrecisionAdamW(ParameterSet params, AdamWSettings settings, Slice shard) {
+        if (shard.end() > params.flat().numel()) {
+            throw new IllegalArgumentException("optimizer shard [" + shard.offset() + ", " + shard.end()
+                    + ") runs past the parameter buffer of " + params.flat().numel() + " elements");
+        }
         this.params = params;
         this.settings = settings;
-        long n = params.numel();
-        this.master = owned(params.flat().detach().to(ScalarType.Float).clone());
-        this.grad = owned(torch.zeros(new long[] {n}, new TensorOptions(ScalarType.Float)));
-        this.expAvg = owned(torch.zeros(new long[] {n}, new TensorOptions(ScalarType.Float)));
-        this.expAvgSq = owned(torch.zeros(new long[] {n}, new TensorOptions(ScalarType.Float)));
+        this.shard = shard;
+        this.grad = owned(torch.zeros(new long[] {params.flat().numel()}, new TensorOptions(ScalarType.Float)));
+        this.gradShard = owned(grad.narrow(0, shard.offset(), shard.length()));
+        this.master = owned(shardOf(params.flat()).detach().to(ScalarType.Float).clone());
+        this.expAvg = owned(torch.zeros(new long[] {shard.length()}, new TensorOptions(ScalarType.Float)));
+        this.expAvgSq = owned(torch.zeros(new long[] {shard.length()}, new TensorOptions(ScalarType.Float)));
         long offset = 0;
         for (Param p : params.params()) {
             gradViews.add(owned(grad.narrow(0, offset, p.localNumel()).view(p.localShape())));
             offset += p.localNumel();
         }
+    }
+
+    private Tensor shardOf(Tensor flat) {
+        return flat.narrow(0, shard.offset(), shard.length());
     }
 
     private static Tensor owned(Tensor t) {
@@ -73,43 +94,60 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
         }
     }
 
-    /** The fp32 gradient buffer, for collectives that reduce it across data-parallel ranks. */
+    /** The whole fp32 gradient buffer, as the data-parallel reduction's input. */
     public Tensor gradientBuffer() {
         return grad;
     }
 
-    /** The L2 norm of the accumulated gradient (before clipping). */
-    public double gradientNorm() {
-        return Tensors.item(grad.norm());
+    /** This rank's part of the gradient buffer, where a reduce-scatter leaves its result. */
+    public Tensor gradientShard() {
+        return gradShard;
+    }
+
+    /** This rank's range of the flat parameter buffer. */
+    public Slice shard() {
+        return shard;
+    }
+
+    /** Sum of squares of this rank's gradient shard: summed over shards, the squared global gradient norm. */
+    public double shardSquaredNorm() {
+        double norm = Tensors.item(gradShard.norm());
+        return norm * norm;
     }
 
     /**
-     * Clips the accumulated gradient to {@code gradient_clipping}, takes one AdamW step at learning rate
-     * {@code lr}, writes the new weights into the parameters and clears the gradient buffer.
+     * Clips this rank's gradient shard to {@code gradient_clipping}, takes one AdamW step at learning rate
+     * {@code lr}, writes the new weights of the shard into the parameters and clears the gradient buffer.
      *
-     * @param gradNorm the global gradient norm, as returned by {@link #gradientNorm()} or reduced across ranks
+     * @param gradNorm the global gradient norm (before clipping), the same on every rank
      */
     public void step(double lr, double gradNorm) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
             double clip = settings.gradientClipping();
             if (clip > 0 && gradNorm > clip) {
-                grad.mul_(scalar(clip / (gradNorm + 1e-6)));       // Megatron's clip coefficient
+                gradShard.mul_(scalar(clip / (gradNorm + 1e-6)));       // Megatron's clip coefficient
             }
             steps++;
             double b1 = settings.beta1();
             double b2 = settings.beta2();
-            expAvg.mul_(scalar(b1)).add_(grad, scalar(1 - b1));
-            expAvgSq.mul_(scalar(b2)).addcmul_(grad, grad, scalar(1 - b2));
+            expAvg.mul_(scalar(b1)).add_(gradShard, scalar(1 - b1));
+            expAvgSq.mul_(scalar(b2)).addcmul_(gradShard, gradShard, scalar(1 - b2));
             double biasCorrection1 = 1 - Math.pow(b1, steps);
             double biasCorrection2 = 1 - Math.pow(b2, steps);
             Tensor denominator = expAvgSq.sqrt().div_(scalar(Math.sqrt(biasCorrection2))).add_(scalar(settings.eps()));
-            if (settings.weightDecay() > 0 && params.decayedNumel() > 0) {
-                master.narrow(0, 0, params.decayedNumel()).mul_(scalar(1 - lr * settings.weightDecay()));
+            long decayed = Math.min(params.decayedNumel(), shard.end()) - shard.offset();   // decayed prefix
+            if (settings.weightDecay() > 0 && decayed > 0) {
+                master.narrow(0, 0, decayed).mul_(scalar(1 - lr * settings.weightDecay()));
             }
             master.addcdiv_(expAvg, denominator, scalar(-lr / biasCorrection1));
-            params.flat().copy_(master);
+            shardOf(params.flat()).copy_(master);
             grad.zero_();
         }
+    }
+
+    /** Drops the accumulated gradients without a step (a step skipped for a non-finite gradient). */
+    public void discardGradients() {
+        grad.zero_();
     }
 
     /** The parameters this optimizer updates. */
@@ -117,31 +155,33 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
         return params;
     }
 
-    /** The fp32 master weights, for checkpoints. */
+    /** The fp32 master weights of this rank's shard, for checkpoints. */
     public Tensor master() {
         return master;
     }
 
-    /** Adam's first moment, for checkpoints. */
+    /** Adam's first moment over this rank's shard, for checkpoints. */
     public Tensor expAvg() {
         return expAvg;
     }
 
-    /** Adam's second moment, for checkpoints. */
+    /** Adam's second moment over this rank's shard, for checkpoints. */
     public Tensor expAvgSq() {
         return expAvgSq;
     }
 
     /**
-     * Continues from saved state: the master weights and both moments (each shaped like {@link #master()}) and
-     * the number of steps they had taken. The parameters are set from the master weights.
+     * Continues from saved state: master weights and moments for the first {@code savedMaster.numel()} elements
+     * of this rank's shard (the rest is padding), and the number of steps they had taken. The shard's parameters
+     * are set from the master weights.
      */
     public void restore(Tensor savedMaster, Tensor savedExpAvg, Tensor savedExpAvgSq, long savedSteps) {
+        long n = savedMaster.numel();
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            master.copy_(savedMaster.view(master.size(0)));
-            expAvg.copy_(savedExpAvg.view(expAvg.size(0)));
-            expAvgSq.copy_(savedExpAvgSq.view(expAvgSq.size(0)));
-            params.flat().copy_(master);
+            master.narrow(0, 0, n).copy_(savedMaster.view(n));
+            expAvg.narrow(0, 0, n).copy_(savedExpAvg.view(n));
+            expAvgSq.narrow(0, 0, n).copy_(savedExpAvgSq.view(n));
+            shardOf(params.flat()).copy_(master);
         }
         steps = savedSteps;
     }
@@ -151,7 +191,7 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
         return steps;
     }
 
-    /** Bytes of optimizer state held: fp32 master weights and both moments. */
+    /** Bytes of optimizer state held: fp32 master weights and both moments of this rank's shard. */
     public long stateBytes() {
         return 3L * 4 * master.numel();
     }
@@ -159,6 +199,7 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
     @Override
     public void close() {
         gradViews.forEach(Tensor::releaseReference);
+        gradShard.releaseReference();
         master.releaseReference();
         grad.releaseReference();
         expAvg.releaseReference();

@@ -47,6 +47,41 @@ public final class ParallelContext {
         }
     }
 
+    /**
+     * Reduce-scatter with average over the data-parallel group: {@code output} (this rank's 1/dp of
+     * {@code input}, possibly a view into it) receives the mean of all ranks' corresponding parts.
+     */
+    public void reduceScatterOverDp(Tensor input, Tensor output) {
+        if (dims.dp() == 1) {
+            output.copy_(input);
+            return;
+        }
+        dist.dp().reduceScatter(input, output, ReduceKind.AVG);
+    }
+
+    /**
+     * All-gather over the data-parallel group of a flat buffer whose rank-r part is {@code r}'s shard: afterwards
+     * every rank holds every shard.
+     */
+    public void allGatherOverDp(Tensor flat) {
+        if (dims.dp() == 1) {
+            return;
+        }
+        long n = flat.numel() / dims.dp();
+        Tensor mine = flat.narrow(0, dims.dpRank() * n, n).clone();   // the input must not alias the output
+        dist.dp().allGather(mine, flat);
+    }
+
+    /** The sum of {@code value} over the data-parallel group. */
+    public double sumOverDp(double value) {
+        if (dims.dp() == 1) {
+            return value;
+        }
+        Tensor t = torch.full(new long[] {1}, Tensors.scalar(value), new TensorOptions(ScalarType.Double));
+        dist.dp().allReduce(t, ReduceKind.SUM);
+        return Tensors.item(t);
+    }
+
     /** Element-wise sums of {@code values} over all ranks (every rank gets them), in one small collective. */
     public double[] sumOverWorld(double... values) {
         if (dims.worldSize() == 1) {

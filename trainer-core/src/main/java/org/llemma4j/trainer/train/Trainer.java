@@ -44,6 +44,9 @@ public final class Trainer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
+    /** Non-finite gradients in this many consecutive steps stop the run. */
+    static final int MAX_CONSECUTIVE_SKIPS = 5;
+
     private final TrainConfig config;
     private final Path runDir;
     private final Llama model;
@@ -53,6 +56,9 @@ public final class Trainer implements AutoCloseable {
     private final ParallelContext parallel;
     private final StopSignal stop;
     private final Checkpointing checkpointing;
+    private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private long skippedSteps;            // steps whose gradient was not finite, in this run
+    private int consecutiveSkips;
     private final long startStep;
     private final double peakFlops;
     private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
@@ -79,14 +85,20 @@ public final class Trainer implements AutoCloseable {
         this.checkpointing = checkpointing;
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
-        this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
-                config.seed());
+        int dp = parallel.dims().dp();
+        this.zero = config.zeroStage() == 1 && dp > 1;
+        AttentionKernel kernel = AttentionKernel.forCpu(config.microBatchSize(), config.model().numHeads(),
+                config.seqLength());
+        this.model = new Llama(config.model(), TensorParallelPlan.SINGLE, dtype, kernel, config.seed(), dp);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
         // Built after loading: the fp32 master weights are the loaded weights, not the seed's.
-        this.optimizer = new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        this.optimizer = zero
+                ? new MixedPrecisionAdamW(model.parameters(), config.adamW(),
+                        parallel.dims().dpSlice(model.parameters().flat().numel(), "padded parameter buffer"))
+                : new MixedPrecisionAdamW(model.parameters(), config.adamW());
         if (resume.isPresent() && resume.get().hasOptimizerState()) {
             load(() -> {
                 checkpointing.loadOptimizer(optimizer);
@@ -106,8 +118,14 @@ public final class Trainer implements AutoCloseable {
                         + "threads; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
-                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(),
+                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
                 optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
+        if (zero) {
+            LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
+                            + "{} parameters / dp {} + padding)", optimizer.shard().length(),
+                    model.parameters().flat().numel(), optimizer.stateBytes(), model.parameters().numel(),
+                    parallel.dims().dp());
+        }
     }
 
     /**
@@ -130,9 +148,7 @@ public final class Trainer implements AutoCloseable {
                 double gradNorm;
                 try (PointerScope scope = new PointerScope()) {
                     localLoss = forwardBackward();
-                    parallel.averageOverDp(optimizer.gradientBuffer());
-                    gradNorm = optimizer.gradientNorm();
-                    optimizer.step(lr, gradNorm);
+                    gradNorm = optimizerStep(lr);
                 }
                 // One small collective agrees on the step's mean loss and on whether any rank was told to stop,
                 // so that all ranks leave the loop after the same step.
@@ -162,6 +178,52 @@ public final class Trainer implements AutoCloseable {
             stop.finished();
         }
         return losses;
+    }
+
+    /**
+     * Reduces the accumulated gradients over the data-parallel group and takes the optimizer step; returns the
+     * global gradient norm. Without ZeRO every rank all-reduces the whole buffer and updates every parameter;
+     * with ZeRO stage 1 each rank receives the mean of its 1/dp shard (reduce-scatter), updates that shard, and
+     * the shards of the new weights are all-gathered.
+     */
+    private double optimizerStep(double lr) {
+        double gradNorm;
+        if (zero) {
+            parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
+            gradNorm = Math.sqrt(parallel.sumOverDp(optimizer.shardSquaredNorm()));
+        } else {
+            parallel.averageOverDp(optimizer.gradientBuffer());
+            gradNorm = Math.sqrt(optimizer.shardSquaredNorm());
+        }
+        if (!Double.isFinite(gradNorm)) {
+            skip(gradNorm);
+            return gradNorm;
+        }
+        consecutiveSkips = 0;
+        optimizer.step(lr, gradNorm);
+        if (zero) {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                parallel.allGatherOverDp(model.parameters().flat());
+            }
+        }
+        return gradNorm;
+    }
+
+    /**
+     * A step whose gradient norm is inf or NaN (the same on every rank: the norm is global) changes nothing; too
+     * many in a row mean the run has diverged, and it stops rather than burn the rest of its allocation.
+     */
+    private void skip(double gradNorm) {
+        optimizer.discardGradients();
+        skippedSteps++;
+        consecutiveSkips++;
+        LOG.warn("skipping the step: gradient norm is {} ({} skipped so far, {} in a row)", gradNorm, skippedSteps,
+                consecutiveSkips);
+        if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+            throw new IllegalStateException(consecutiveSkips + " steps in a row had a non-finite gradient norm ("
+                    + gradNorm + "); the run has diverged: lower optimizer.params.lr or resume from an earlier "
+                    + "checkpoint");
+        }
     }
 
     private void save(long steps, double lr) {
@@ -202,9 +264,8 @@ public final class Trainer implements AutoCloseable {
             sampler.next(dp * microBatch, globalBatch);
             int[] mine = Arrays.copyOfRange(globalBatch, dpRank * microBatch * width, (dpRank + 1) * microBatch * width);
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
-            Tensor microLoss = model.loss(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq));
-            microLoss.div(Tensors.scalar(accumulation)).backward();
-            lossSum += Tensors.item(microLoss);
+            lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
+                    config.checkpointActivations() ? config.checkpointNumLayers() : 0);
             optimizer.accumulateGradients();
         }
         return lossSum / accumulation;
@@ -230,7 +291,7 @@ public final class Trainer implements AutoCloseable {
                     / (peakFlops * parallel.dims().worldSize());
             StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec, mfu, stepTime,
                     ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
-                    stepTime * (config.trainIters() - step));
+                    stepTime * (config.trainIters() - step), skippedSteps);
             start = System.nanoTime();
             lossSum = 0;
             steps = 0;

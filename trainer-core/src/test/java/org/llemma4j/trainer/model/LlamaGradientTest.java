@@ -6,7 +6,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
@@ -25,10 +26,11 @@ class LlamaGradientTest {
      * With h = 1e-5 the central difference has truncation error ~h^2 and rounding error ~1e-16/h, both far below
      * the 1e-6 relative tolerance (plus 1e-9 absolute for coordinates whose gradient is nearly zero).
      */
-    @Test
-    void gradientsMatchCentralDifferences() {
+    @ParameterizedTest
+    @EnumSource(value = AttentionKernel.class, names = {"SDPA", "MATMUL"})
+    void gradientsMatchCentralDifferences(AttentionKernel kernel) {
         try (PointerScope scope = new PointerScope();
-             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Double, AttentionKernel.SDPA, 7)) {
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Double, kernel, 7)) {
             int[] ids = {3, 17, 5, 39, 0, 22, 8, 8, 31, 2, 14, 27, 6, 1};
             Tensor all = Tensors.longTensor(ids, 2, 7);
             Tensor tokens = all.narrow(1, 0, 6);

@@ -1,9 +1,12 @@
 package org.llemma4j.trainer.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -12,7 +15,7 @@ class AttentionKernelTest {
     /**
      * Against an explicit fp64 softmax(Q K^T / sqrt(d) + causal mask) V with query head h reading KV head
      * h / (heads / kvHeads). fp32: 1e-5 of the scale. bf16 kernels keep bf16 intermediates (the probabilities and
-     * the output), hence 2e-2.
+     * the output; MATMUL also the scores), hence 2e-2.
      */
     @ParameterizedTest
     @CsvSource({
@@ -20,7 +23,9 @@ class AttentionKernelTest {
         "SDPA, Float, 4, 2, 1e-5",
         "SDPA_FP32, Float, 4, 1, 1e-5",
         "SDPA, BFloat16, 4, 2, 2e-2",
-        "SDPA_FP32, BFloat16, 4, 2, 2e-2"})
+        "SDPA_FP32, BFloat16, 4, 2, 2e-2",
+        "MATMUL, Float, 4, 2, 1e-5",
+        "MATMUL, BFloat16, 4, 2, 2e-2"})
     void matchesExplicitSoftmax(AttentionKernel kernel, ScalarType dtype, int heads, int kvHeads, double tol) {
         try (PointerScope scope = new PointerScope()) {
             int b = 2;
@@ -67,5 +72,13 @@ class AttentionKernelTest {
             Fixtures.assertClose(expected, Tensors.toDoubles(kernel.attend(q, k, v)), tol,
                     kernel + " " + dtype + " heads " + heads + "/" + kvHeads);
         }
+    }
+
+    @Test
+    void cpuUsesTheUnfusedKernelWhileItsScoresStaySmall() {
+        assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(8, 8, 256));
+        assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(4, 12, 1024));
+        // 4 x 32 x 4096^2 x 4 bytes = 8 GiB of scores per layer: the flash kernel instead.
+        assertEquals(AttentionKernel.SDPA_FP32, AttentionKernel.forCpu(4, 32, 4096));
     }
 }

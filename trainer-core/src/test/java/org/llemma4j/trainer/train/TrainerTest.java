@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,9 +12,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.nn.Tensors;
 
 class TrainerTest {
 
@@ -87,5 +90,19 @@ class TrainerTest {
             assertTrue(record.has(field), "metrics.jsonl lacks " + field + ": " + record);
         }
         assertTrue(Files.exists(runDir.resolve("config.yaml")));
+    }
+
+    /** NaN weights give a NaN gradient at every step: each is skipped, and the fifth in a row stops the run. */
+    @Test
+    void nonFiniteGradientsAreSkippedThenStopTheRun() throws IOException {
+        try (Trainer trainer = new Trainer(config(20, Map.of()), dir.resolve("nan"),
+                List.of(new SyntheticTokens(50_000, 256, 9)))) {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                trainer.model().parameters().flat().fill_(Tensors.scalar(Double.NaN));
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, trainer::run);
+            assertEquals("5 steps in a row had a non-finite gradient norm (NaN); the run has diverged: lower "
+                    + "optimizer.params.lr or resume from an earlier checkpoint", e.getMessage());
+        }
     }
 }
