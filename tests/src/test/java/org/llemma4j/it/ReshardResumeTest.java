@@ -30,6 +30,8 @@ class ReshardResumeTest {
     @TempDir
     Path dir;
 
+    private int zeroStage;
+
     @Test
     void savedAtDp2ResumesAtDp1() throws Exception {
         reshard(2, 1);
@@ -40,13 +42,31 @@ class ReshardResumeTest {
         reshard(1, 2);
     }
 
+    /** ZeRO-1: each of the two ranks saved half of the flat optimizer state; one rank reads both halves. */
+    @Test
+    void savedAtDp2WithZero1ResumesAtDp1() throws Exception {
+        reshard(2, 1, 1);
+    }
+
+    /** ZeRO-1: each of the two ranks reads its half of the flat optimizer state one rank saved. */
+    @Test
+    void savedAtDp1ResumesAtDp2WithZero1() throws Exception {
+        reshard(1, 2, 1);
+    }
+
     private void reshard(int savedDp, int resumedDp) throws Exception {
+        reshard(savedDp, resumedDp, 0);
+    }
+
+    /** zeroStage applies to the run at DP=2. */
+    private void reshard(int savedDp, int resumedDp, int zeroStage) throws Exception {
+        this.zeroStage = zeroStage;
         Path save = dir.resolve("save");
         Path straightRun = dir.resolve("straight");
         run(savedDp, straightRun, "checkpoint_factor=5", "save=" + save);
         TreeMap<Integer, Double> straight = CheckpointRuns.losses(straightRun);
         assertEquals(6, straight.size(), straight.toString());
-        assertEquals(new ParallelLayout(1, savedDp, 0),
+        assertEquals(new ParallelLayout(1, savedDp, savedDp > 1 ? zeroStage : 0),
                 new CheckpointStore(save).readManifest(save.resolve("step-000005")).parallel());
 
         Path resumedRun = dir.resolve("resumed");
@@ -57,8 +77,8 @@ class ReshardResumeTest {
         assertEquals(List.of(6), List.copyOf(resumed.keySet()), "the resumed run did only step 6: " + resumed);
         double want = straight.get(6);
         double got = resumed.get(6);
-        System.out.printf("DP=%d -> DP=%d: step 6 loss %.9f straight, %.9f resumed (relative %.2e)%n", savedDp,
-                resumedDp, want, got, Math.abs(got - want) / want);
+        System.out.printf("zero %d, DP=%d -> DP=%d: step 6 loss %.9f straight, %.9f resumed (relative %.2e)%n",
+                zeroStage, savedDp, resumedDp, want, got, Math.abs(got - want) / want);
         assertEquals(want, got, LOSS_TOLERANCE * want, "loss of step 6 after resuming at DP=" + resumedDp);
     }
 
@@ -68,7 +88,7 @@ class ReshardResumeTest {
         extra.addAll(List.of(sets));
         List<String> args = SmallRun.trainArgs(runDir, 6, extra.toArray(String[]::new));
         if (dp > 1) {
-            args = CheckpointRuns.withNproc(args);
+            args = CheckpointRuns.withNproc(args, "--set", "zero_optimization.stage=" + zeroStage);
         }
         Path output = dir.resolve(runDir.getFileName() + ".txt");
         Process p = SmallRun.launch(args, output);
