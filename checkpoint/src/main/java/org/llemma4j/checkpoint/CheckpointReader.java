@@ -172,8 +172,8 @@ public final class CheckpointReader implements AutoCloseable {
     /**
      * {@link #readFlat} when every parameter in the range is stored in blocks of this very TP layout (the usual
      * resume: same TP degree, any DP degree or ZeRO sharding) in one dtype: the bytes are copied from the mapped
-     * files straight into the result, without per-parameter tensors and a concatenation (measured 10-30x faster
-     * on a loaded 2-core machine). Returns null when that does not hold; the general path then does the work and
+     * files straight into the result, without per-parameter tensors and a concatenation (a 16 MB state: 0.02-0.05 s
+     * instead of 0.2-0.5 s on the loaded 2-core development machine). Returns null when that does not hold; the general path then does the work and
      * reports any inconsistency.
      */
     private Tensor readFlatDirect(String state, List<FlatParam> order, int tp, int tpRank, long start, long length)
