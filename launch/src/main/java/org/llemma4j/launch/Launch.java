@@ -14,8 +14,9 @@ public final class Launch {
     /** Every command, in the order {@code --help} lists them. */
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
-        for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new PlanCommand(),
-                new BenchCommand(), new ConvertCommand(), new CheckpointBenchCommand())) {
+        for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new InspectDataCommand(),
+                new PlanCommand(), new GenerateCommand(), new BenchCommand(), new ConvertCommand(),
+                new CheckpointBenchCommand())) {
             commands.put(c.name(), c);
         }
         return commands;

@@ -18,7 +18,6 @@ import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.ConfigException;
 import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.data.TokenSource;
 import org.llemma4j.trainer.plan.RunRequirements;
 import org.llemma4j.trainer.train.ParallelContext;
 import org.llemma4j.trainer.train.StopSignal;
@@ -132,25 +131,22 @@ final class TrainCommand implements Command {
         return result.exitCode();
     }
 
-    private static int train(CommandLine line, TrainConfig config) {
+    private static int train(CommandLine line, TrainConfig config) throws UsageException {
         Path runDir = line.hasOption(RUN_DIR.getLongOpt()) ? Path.of(line.getOptionValue(RUN_DIR.getLongOpt()))
                 : config.save().orElse(Path.of("runs", CliParsing.stem(
                         CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())).get(0))));
         StopSignal stop = StopSignal.onShutdown(STOP_GRACE);
         DistEnv env = DistEnv.fromSystem();
-        List<IndexedTokenSource> opened = new ArrayList<>();
         try (Distributed dist = env.worldSize() > 1
                 ? Distributed.init(env, DistOptions.cpu(config.modelParallelSize())) : null) {
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
-            for (Path prefix : config.trainDataPaths()) {
-                opened.add(IndexedTokenSource.open(prefix));
-            }
-            try (Trainer trainer = new Trainer(config, runDir, List.<TokenSource>copyOf(opened), parallel, stop,
+            TrainingSamples samples = TrainingSamples.open(config, parallel.dims().dp());
+            try (Trainer trainer = new Trainer(config, runDir, samples, parallel, stop,
                     new SafetensorsCheckpointing(config, parallel))) {
+                trainer.validateOn(TrainingSamples.openValidation(config, parallel.dims().dp()));
                 trainer.run();
             }
         } finally {
-            opened.forEach(IndexedTokenSource::close);
             stop.finished();
         }
         return 0;

@@ -3,7 +3,6 @@ package org.llemma4j.launch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.bytedeco.pytorch.Tensor;
@@ -12,7 +11,6 @@ import org.llemma4j.parallel.DistEnv;
 import org.llemma4j.parallel.DistOptions;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.data.TokenSource;
 import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.train.Checkpointing;
 import org.llemma4j.trainer.train.ParallelContext;
@@ -27,7 +25,7 @@ import org.llemma4j.trainer.train.Trainer;
  */
 public final class DataParallelRankMain {
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, UsageException {
         Path out = Path.of(args[0]);
         int microBatch = Integer.parseInt(args[1]);
         int zeroStage = Integer.parseInt(args[2]);
@@ -37,13 +35,10 @@ public final class DataParallelRankMain {
                 "lr_decay_iters=10", "warmup_iters=2", "log_interval=1", "intra_op_threads=1",
                 "train_micro_batch_size_per_gpu=" + microBatch, "zero_optimization.stage=" + zeroStage));
         DistEnv env = DistEnv.fromSystem();
-        List<IndexedTokenSource> data = new ArrayList<>();
-        for (Path prefix : config.trainDataPaths()) {
-            data.add(IndexedTokenSource.open(prefix));
-        }
+        TrainingSamples data = TrainingSamples.open(config, env.worldSize());
         try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(1)) : null) {
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
-            try (Trainer trainer = new Trainer(config, out.resolve("run" + env.rank()), List.<TokenSource>copyOf(data),
+            try (Trainer trainer = new Trainer(config, out.resolve("run" + env.rank()), data,
                     parallel, StopSignal.manual(), Checkpointing.NONE)) {
                 List<Double> losses = trainer.run();
                 Files.writeString(out.resolve("rank" + env.rank() + ".losses"),
@@ -56,8 +51,6 @@ public final class DataParallelRankMain {
                 }
                 Files.writeString(out.resolve("rank" + env.rank() + ".params"), text);
             }
-        } finally {
-            data.forEach(IndexedTokenSource::close);
         }
     }
 }

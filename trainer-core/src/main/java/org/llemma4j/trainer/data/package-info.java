@@ -1,2 +1,2 @@
-/** What the training loop reads: token streams and the sampler that turns them into batches. */
+/** What the training loop reads: samples in training order and the loader that cuts them into batches. */
 package org.llemma4j.trainer.data;

@@ -9,13 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes each logged step to the console and as one JSON object per line to {@code <run dir>/metrics.jsonl},
- * appending, so a resumed run continues the same file.
+ * appending, so a resumed run continues the same file; the numbers also go to a TensorBoard event file in the run
+ * directory ({@link TensorBoardWriter}), one scalar per field, tagged with the field's name.
  */
 public final class MetricsLog implements AutoCloseable {
 
@@ -25,14 +27,16 @@ public final class MetricsLog implements AutoCloseable {
             new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private final BufferedWriter out;      // null: a rank other than 0, which reports nothing
+    private final TensorBoardWriter events; // null with out
 
-    private MetricsLog(BufferedWriter out) {
+    private MetricsLog(BufferedWriter out, TensorBoardWriter events) {
         this.out = out;
+        this.events = events;
     }
 
     /** The log of ranks other than 0: they train silently, so each figure appears once. */
     public static MetricsLog discard() {
-        return new MetricsLog((BufferedWriter) null);
+        return new MetricsLog(null, null);
     }
 
     public MetricsLog(Path runDir) {
@@ -43,6 +47,7 @@ public final class MetricsLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open metrics.jsonl in run directory " + runDir, e);
         }
+        this.events = new TensorBoardWriter(runDir);
     }
 
     public void log(StepMetrics m) {
@@ -53,10 +58,24 @@ public final class MetricsLog implements AutoCloseable {
         write(JSON.convertValue(m, Map.class));
     }
 
-    /** Any other event (validation loss, a skipped step) as one JSON line. */
+    /**
+     * Any other event (validation loss, a skipped step) as one JSON line; when it has a numeric {@code step}, its
+     * other numeric fields also go to TensorBoard.
+     */
     public void write(Map<?, ?> record) {
         if (out == null) {
             return;
+        }
+        if (record.get("step") instanceof Number step) {
+            Map<String, Number> scalars = new LinkedHashMap<>();
+            record.forEach((k, v) -> {
+                if (!"step".equals(k) && v instanceof Number n) {
+                    scalars.put(String.valueOf(k), n);
+                }
+            });
+            if (!scalars.isEmpty()) {
+                events.scalars(step.longValue(), scalars);
+            }
         }
         try {
             out.write(JSON.writeValueAsString(record));
@@ -71,6 +90,7 @@ public final class MetricsLog implements AutoCloseable {
     public void close() throws IOException {
         if (out != null) {
             out.close();
+            events.close();
         }
     }
 }

@@ -39,14 +39,26 @@ public final class RotaryEmbedding implements AutoCloseable {
 
     /** x: (B, heads, T, headDim) -> the same shape and dtype, positions 0..T-1 rotated. */
     public Tensor apply(Tensor x) {
+        return apply(x, 0);
+    }
+
+    /**
+     * x: (B, heads, T, headDim) -> the same shape and dtype, positions offset..offset+T-1 rotated: the new tokens
+     * of a generation step that follow {@code offset} cached ones.
+     */
+    public Tensor apply(Tensor x, long offset) {
         long t = x.size(2);
+        if (offset < 0 || offset + t > cos.size(0)) {
+            throw new IllegalArgumentException("positions " + offset + ".." + (offset + t - 1)
+                    + " are outside the RoPE tables (max_position_embeddings " + cos.size(0) + ")");
+        }
         long headDim = x.size(3);
         Tensor x32 = Tensors.atLeastFloat(x);
         Tensor rot = rotaryDims == headDim ? x32 : x32.narrow(3, 0, rotaryDims);
         int half = rotaryDims / 2;
         Tensor rotatedHalf = torch.cat(new TensorVector(rot.narrow(3, half, half).neg(), rot.narrow(3, 0, half)), 3);
-        Tensor out = rot.mul(cos.narrow(0, 0, t).to(Tensors.dtype(x32)))
-                .add(rotatedHalf.mul(sin.narrow(0, 0, t).to(Tensors.dtype(x32))));
+        Tensor out = rot.mul(cos.narrow(0, offset, t).to(Tensors.dtype(x32)))
+                .add(rotatedHalf.mul(sin.narrow(0, offset, t).to(Tensors.dtype(x32))));
         if (rotaryDims != headDim) {
             out = torch.cat(new TensorVector(out, x32.narrow(3, rotaryDims, headDim - rotaryDims)), 3);
         }

@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -16,8 +18,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.config.Precision;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.data.BlendedWindowSampler;
-import org.llemma4j.trainer.data.TokenSource;
+import org.llemma4j.trainer.data.BatchLoader;
+import org.llemma4j.trainer.data.SampleSource;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.MetricsLog;
 import org.llemma4j.trainer.metrics.PeakFlops;
@@ -52,37 +54,43 @@ public final class Trainer implements AutoCloseable {
     private final Llama model;
     private final MixedPrecisionAdamW optimizer;
     private final LrSchedule schedule;
-    private final BlendedWindowSampler sampler;
+    private final BatchLoader loader;
     private final ParallelContext parallel;
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private Map<String, SampleSource> validation = Map.of();
     private long skippedSteps;            // steps whose gradient was not finite, in this run
     private int consecutiveSkips;
     private final long startStep;
     private final double peakFlops;
-    private final int[] globalBatch;      // one micro-batch of every DP rank, (dp x B, T+1) row-major
 
     /** A single-process trainer without checkpoints that only stops at {@code train_iters}. */
-    public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData) {
+    public Trainer(TrainConfig config, Path runDir, SampleSource trainData) {
         this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual(), Checkpointing.NONE);
     }
 
     /**
-     * @param trainData the training datasets, in the order of {@code train_data_weights}
+     * @param trainData the training samples in training order; global batch b is samples
+     *                  {@code [b x G, (b + 1) x G)}, G = micro batch x accumulation x dp
      * @param parallel  this process's place in the run; every rank builds the same model and reads the same
      *                  global batches, of which it trains on its data-parallel slice
      * @param stop      raised when the run must stop early (SIGTERM); checked after every step
      * @param checkpointing where the weights come from (a checkpoint to resume, a model to fine-tune, or none)
      *                  and where saves go
      */
-    public Trainer(TrainConfig config, Path runDir, List<TokenSource> trainData, ParallelContext parallel,
+    public Trainer(TrainConfig config, Path runDir, SampleSource trainData, ParallelContext parallel,
                    StopSignal stop, Checkpointing checkpointing) {
         this.config = config;
         this.runDir = runDir;
         this.parallel = parallel;
         this.stop = stop;
         this.checkpointing = checkpointing;
+        // Data first: a mismatch fails before the model is allocated.
+        if (trainData.seqLength() != config.seqLength()) {
+            throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
+                    + trainData.seqLength() + ", but the config's seq_length is " + config.seqLength());
+        }
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         int dp = parallel.dims().dp();
@@ -107,15 +115,15 @@ public final class Trainer implements AutoCloseable {
         }
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
-        this.sampler = new BlendedWindowSampler(trainData, config.trainDataWeights(), config.seqLength());
-        this.globalBatch = new int[parallel.dims().dp() * config.microBatchSize() * (config.seqLength() + 1)];
-        resume.ifPresent(r -> sampler.skipTo(r.consumedSamples()));
+        this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
+                parallel.dims().dp(), parallel.dims().dpRank(), config.trainIters(),
+                resume.map(Checkpointing.ResumePoint::consumedSamples).orElse(0L));
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
             return;
         }
         LOG.info("{}; model: {} parameters ({} layers, hidden {}, {} heads / {} KV heads, vocab {}), {} on CPU with {} "
-                        + "threads; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
+                        + "threads, {} attention; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
                 config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
@@ -125,6 +133,21 @@ public final class Trainer implements AutoCloseable {
                             + "{} parameters / dp {} + padding)", optimizer.shard().length(),
                     model.parameters().flat().numel(), optimizer.stateBytes(), model.parameters().numel(),
                     parallel.dims().dp());
+        }
+    }
+
+    /**
+     * Evaluates on these validation sets (name -> samples) every {@code eval_interval} steps and at the end: the
+     * same first {@code eval_iters} batches each time, so successive values compare like with like.
+     */
+    public void validateOn(Map<String, SampleSource> sets) {
+        this.validation = Collections.unmodifiableMap(new LinkedHashMap<>(sets));
+        for (Map.Entry<String, SampleSource> e : sets.entrySet()) {
+            long needed = (long) config.evalIters() * config.microBatchSize() * parallel.dims().dp();
+            if (e.getValue().size() < needed) {
+                throw new IllegalArgumentException("validation set " + e.getKey() + " holds " + e.getValue().size()
+                        + " samples, fewer than eval_iters x micro batch x dp = " + needed);
+            }
         }
     }
 
@@ -140,7 +163,7 @@ public final class Trainer implements AutoCloseable {
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
             ThroughputWindow window = new ThroughputWindow();
             if (startStep > 0) {
-                LOG.info("resuming after step {} ({} samples consumed)", startStep, sampler.consumedSamples());
+                LOG.info("resuming after step {} ({} samples consumed)", startStep, loader.consumedSamples());
             }
             for (long step = startStep; step < config.trainIters(); step++) {
                 double lr = schedule.lrAt(step);
@@ -163,6 +186,9 @@ public final class Trainer implements AutoCloseable {
                     metrics.log(window.close(step + 1, lr, gradNorm));
                 }
                 boolean end = step + 1 == config.trainIters() || stopping;
+                if (!validation.isEmpty() && (end || (step + 1) % config.evalInterval() == 0)) {
+                    metrics.write(evaluate(step + 1));
+                }
                 int factor = config.checkpointFactor();
                 if (end || (factor > 0 && (step + 1) % factor == 0)) {
                     save(step + 1, lr);
@@ -177,6 +203,8 @@ public final class Trainer implements AutoCloseable {
         } finally {
             stop.finished();
         }
+        LOG.info("data: {} samples consumed; reading batches took {} ms in the background, the trainer waited {} ms",
+                loader.consumedSamples(), loader.readNanos() / 1_000_000, loader.waitNanos() / 1_000_000);
         return losses;
     }
 
@@ -210,6 +238,44 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * The mean loss of each validation set over {@code eval_iters} micro-batches per rank (averaged over all
+     * ranks), their mean as {@code val_loss}, and its perplexity; logged and returned as one metrics record.
+     */
+    private Map<String, Object> evaluate(long step) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        Map<String, Double> losses = new LinkedHashMap<>();
+        int micro = config.microBatchSize();
+        int width = config.seqLength() + 1;
+        int[] rows = new int[micro * width];
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            for (Map.Entry<String, SampleSource> set : validation.entrySet()) {
+                double sum = 0;
+                for (int i = 0; i < config.evalIters(); i++) {
+                    long first = ((long) i * parallel.dims().dp() + parallel.dims().dpRank()) * micro;
+                    for (int m = 0; m < micro; m++) {
+                        set.getValue().sample(first + m, rows, m * width);
+                    }
+                    Tensor tokens = Tensors.longTensor(rows, micro, width);
+                    sum += Tensors.item(model.loss(tokens.narrow(1, 0, config.seqLength()),
+                            tokens.narrow(1, 1, config.seqLength())));
+                }
+                double mean = parallel.sumOverWorld(sum / config.evalIters())[0] / parallel.dims().worldSize();
+                losses.put(set.getKey(), mean);
+            }
+        }
+        double valLoss = losses.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        record.put("val_loss", valLoss);
+        record.put("val_ppl", Math.exp(valLoss));
+        losses.forEach((name, loss) -> record.put("val_loss/" + name, loss));
+        if (parallel.isRank0()) {
+            LOG.info("validation at step {}: loss {} (perplexity {}){}", step, String.format("%.4f", valLoss),
+                    String.format("%.1f", Math.exp(valLoss)), losses.size() > 1 ? " " + losses : "");
+        }
+        return record;
+    }
+
+    /**
      * A step whose gradient norm is inf or NaN (the same on every rank: the norm is global) changes nothing; too
      * many in a row mean the run has diverged, and it stops rather than burn the rest of its allocation.
      */
@@ -228,7 +294,7 @@ public final class Trainer implements AutoCloseable {
 
     private void save(long steps, double lr) {
         try {
-            checkpointing.save(new Checkpointing.SavePoint(steps, sampler.consumedSamples(), lr), model.parameters(),
+            checkpointing.save(new Checkpointing.SavePoint(steps, loader.consumedSamples(), lr), model.parameters(),
                     optimizer);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint of step " + steps + " failed: " + e.getMessage(), e);
@@ -249,20 +315,17 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * The micro-batches of one step, forward and backward, their gradients summed into the fp32 buffer; returns
-     * this rank's mean loss. Every rank draws the same global micro-batch (one micro-batch per DP rank) and trains
-     * on its own slice of it, so DP=2 at micro batch m sees exactly the samples of DP=1 at micro batch 2m.
+     * this rank's mean loss. Each micro-step covers dp x micro consecutive samples of the global batch and this rank
+     * reads only its own micro rows of them, so DP=2 at micro batch m sees exactly the samples of DP=1 at 2m.
      */
     private double forwardBackward() {
         int seq = config.seqLength();
         int width = seq + 1;
         int microBatch = config.microBatchSize();
         int accumulation = config.gradientAccumulationSteps();
-        int dp = parallel.dims().dp();
-        int dpRank = parallel.dims().dpRank();
         double lossSum = 0;
         for (int micro = 0; micro < accumulation; micro++) {
-            sampler.next(dp * microBatch, globalBatch);
-            int[] mine = Arrays.copyOfRange(globalBatch, dpRank * microBatch * width, (dpRank + 1) * microBatch * width);
+            int[] mine = loader.nextMicroBatch();                                          // this rank's rows
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
             lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
                     config.checkpointActivations() ? config.checkpointNumLayers() : 0);
@@ -314,6 +377,7 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        loader.close();
         optimizer.close();
         model.close();
     }

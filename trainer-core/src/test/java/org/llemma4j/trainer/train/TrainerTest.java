@@ -42,9 +42,37 @@ class TrainerTest {
     }
 
     private List<Double> train(TrainConfig config, Path runDir) {
-        try (Trainer trainer = new Trainer(config, runDir, List.of(new SyntheticTokens(50_000, 256, 9)))) {
+        try (Trainer trainer = new Trainer(config, runDir,
+                new SyntheticSamples(50_000, 256, config.seqLength(), 9))) {
             return trainer.run();
         }
+    }
+
+    @Test
+    void samplesOfAnotherSeqLengthOrTooFewAreRejectedBeforeTheModelIsBuilt() throws IOException {
+        TrainConfig config = config(30, Map.of());
+        IllegalArgumentException seq = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("x"), new SyntheticSamples(1000, 256, 16, 1)));
+        assertEquals("synthetic has samples of seq_length 16, but the config's seq_length is 32", seq.getMessage());
+        org.llemma4j.trainer.data.SampleSource few = new org.llemma4j.trainer.data.SampleSource() {
+            public long size() {
+                return 100;
+            }
+
+            public int seqLength() {
+                return 32;
+            }
+
+            public void sample(long i, int[] dst, int off) {
+            }
+
+            public String describe() {
+                return "few";
+            }
+        };
+        IllegalArgumentException size = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("y"), few));
+        assertEquals("few holds 100 samples, fewer than 30 global batches of 8 = 240", size.getMessage());
     }
 
     @Test
@@ -96,7 +124,7 @@ class TrainerTest {
     @Test
     void nonFiniteGradientsAreSkippedThenStopTheRun() throws IOException {
         try (Trainer trainer = new Trainer(config(20, Map.of()), dir.resolve("nan"),
-                List.of(new SyntheticTokens(50_000, 256, 9)))) {
+                new SyntheticSamples(50_000, 256, 32, 9))) {
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 trainer.model().parameters().flat().fill_(Tensors.scalar(Double.NaN));
             }
@@ -104,5 +132,30 @@ class TrainerTest {
             assertEquals("5 steps in a row had a non-finite gradient norm (NaN); the run has diverged: lower "
                     + "optimizer.params.lr or resume from an earlier checkpoint", e.getMessage());
         }
+    }
+
+    /** Every eval_interval steps and at the end: one record with val_loss, val_ppl and each set's loss. */
+    @Test
+    void validationLossesAreLoggedPerSet() throws IOException {
+        Path runDir = dir.resolve("valid");
+        try (Trainer trainer = new Trainer(config(10, Map.of("eval_interval", 5, "eval_iters", 2)), runDir,
+                new SyntheticSamples(50_000, 256, 32, 9))) {
+            trainer.validateOn(Map.of("a", new SyntheticSamples(5_000, 256, 32, 1),
+                    "b", new SyntheticSamples(5_000, 256, 32, 2)));
+            trainer.run();
+        }
+        List<JsonNode> evaluations = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            JsonNode record = new ObjectMapper().readTree(line);
+            if (record.has("val_loss")) {
+                evaluations.add(record);
+            }
+        }
+        assertEquals(List.of(5L, 10L), evaluations.stream().map(r -> r.get("step").asLong()).toList());
+        JsonNode last = evaluations.get(1);
+        double mean = (last.get("val_loss/a").asDouble() + last.get("val_loss/b").asDouble()) / 2;
+        assertEquals(mean, last.get("val_loss").asDouble(), 1e-12);
+        assertEquals(Math.exp(mean), last.get("val_ppl").asDouble(), 1e-9 * Math.exp(mean));
+        assertTrue(last.get("val_loss").asDouble() < evaluations.get(0).get("val_loss").asDouble() + 0.5);
     }
 }

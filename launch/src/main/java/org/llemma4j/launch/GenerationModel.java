@@ -1,0 +1,147 @@
+package org.llemma4j.launch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.checkpoint.CheckpointException;
+import org.llemma4j.checkpoint.CheckpointReader;
+import org.llemma4j.checkpoint.CheckpointStore;
+import org.llemma4j.checkpoint.Manifest;
+import org.llemma4j.checkpoint.hf.HfLlamaConfig;
+import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.llemma4j.trainer.model.Llama;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.nn.AttentionKernel;
+import org.llemma4j.trainer.nn.Param;
+import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.nn.Tensors;
+
+/**
+ * The model {@code launch generate} runs: the architecture from a checkpoint's manifest (the resolved run config)
+ * or a Hugging Face {@code config.json}, then the whole (TP=1) weights, on CPU.
+ */
+final class GenerationModel {
+
+    /** Where the weights come from, with the architecture already read (cheap: no tensor data). */
+    record Source(Path dir, boolean huggingFace, Path stepDir, LlamaConfig config, Map<String, Object> hfExtra) {
+    }
+
+    private GenerationModel() {
+    }
+
+    /** A Hugging Face model directory ({@code config.json} and safetensors). */
+    static Source huggingFace(Path dir) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(HfLlamaConfig.FILE_NAME))) {
+            throw new CheckpointException(dir + " is not a Hugging Face model directory: it has no "
+                    + HfLlamaConfig.FILE_NAME);
+        }
+        HfLlamaConfig hf = HfLlamaConfig.read(dir.resolve(HfLlamaConfig.FILE_NAME));
+        return new Source(dir, true, null, fromNeoxKeys(hf.toNeoxKeys(), dir), hf.extra());
+    }
+
+    /**
+     * A checkpoint: a save directory (its {@code latest} step is used) or one step directory (it holds
+     * {@code manifest.json}).
+     */
+    static Source checkpoint(Path dir) throws IOException {
+        Path stepDir;
+        CheckpointStore store;
+        if (Files.isRegularFile(dir.resolve(Manifest.FILE_NAME))) {
+            stepDir = dir;
+            store = new CheckpointStore(dir.toAbsolutePath().getParent());
+        } else {
+            store = new CheckpointStore(dir);
+            Optional<Path> latest = Files.isDirectory(dir) ? store.latest() : Optional.empty();
+            stepDir = latest.orElseThrow(() -> new CheckpointException("no checkpoint in " + dir
+                    + ": it has neither a 'latest' file nor a " + Manifest.FILE_NAME));
+        }
+        Manifest manifest = store.readManifest(stepDir);
+        return new Source(dir, false, stepDir, fromNeoxKeys(manifest.config(), stepDir), Map.of());
+    }
+
+    /**
+     * A Llama of the source's architecture in {@code dtype} holding its weights. The model's own initialization
+     * is overwritten; every parameter must be present with its shape.
+     */
+    static Llama load(Source source, ScalarType dtype) throws IOException {
+        Llama model = new Llama(source.config(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.MATMUL, 0);
+        try {
+            if (source.huggingFace()) {
+                try (HfLlamaImporter hf = HfLlamaImporter.open(source.dir())) {
+                    for (Param p : model.parameters().params()) {
+                        try (PointerScope scope = new PointerScope()) {
+                            copyInto(p, hf.tensor(p.name()), source.dir());
+                        }
+                    }
+                }
+            } else {
+                try (CheckpointReader reader = new CheckpointStore(source.stepDir().toAbsolutePath().getParent())
+                        .open(source.stepDir())) {
+                    for (Param p : model.parameters().params()) {
+                        try (PointerScope scope = new PointerScope()) {
+                            copyInto(p, reader.read(p.name()), source.stepDir());
+                        }
+                    }
+                }
+            }
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static void copyInto(Param p, Tensor whole, Path source) throws CheckpointException {
+        if (!Arrays.equals(Tensors.shape(whole), p.fullShape())) {
+            throw new CheckpointException("tensor " + p.name() + " in " + source + " has shape "
+                    + Arrays.toString(Tensors.shape(whole)) + " but the config gives " + Arrays.toString(p.fullShape()));
+        }
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            p.value().detach().copy_(whole);
+        }
+    }
+
+    /**
+     * The architecture under GPT-NeoX keys (a resolved run config, or {@link HfLlamaConfig#toNeoxKeys()}), with
+     * the trainer's defaults for keys a Hugging Face config does not have.
+     */
+    static LlamaConfig fromNeoxKeys(Map<String, Object> keys, Path source) throws CheckpointException {
+        try {
+            int heads = intKey(keys, "num_attention_heads", null, source);
+            int hidden = intKey(keys, "hidden_size", null, source);
+            return new LlamaConfig(intKey(keys, "num_layers", null, source), hidden, heads,
+                    intKey(keys, "num_kv_heads", heads, source), intKey(keys, "intermediate_size", null, source),
+                    intKey(keys, "vocab_size", null, source), intKey(keys, "max_position_embeddings", null, source),
+                    doubleKey(keys, "rms_norm_epsilon", 1e-5), doubleKey(keys, "rotary_pct", 1.0),
+                    doubleKey(keys, "rotary_emb_base", 10000.0),
+                    !Boolean.parseBoolean(String.valueOf(keys.getOrDefault("no_weight_tying", true))),
+                    doubleKey(keys, "init_method_std", 0.02));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("the model config of " + source + " is not usable: " + e.getMessage());
+        }
+    }
+
+    private static int intKey(Map<String, Object> keys, String key, Integer fallback, Path source)
+            throws CheckpointException {
+        Object v = keys.get(key);
+        if (v instanceof Number n) {
+            return n.intValue();
+        }
+        if (v == null && fallback != null) {
+            return fallback;
+        }
+        throw new CheckpointException("the model config of " + source + " has no number " + key
+                + (v == null ? "" : " (it holds '" + v + "')"));
+    }
+
+    private static double doubleKey(Map<String, Object> keys, String key, double fallback) {
+        return keys.get(key) instanceof Number n ? n.doubleValue() : fallback;
+    }
+}

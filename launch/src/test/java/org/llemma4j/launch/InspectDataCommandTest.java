@@ -1,0 +1,126 @@
+package org.llemma4j.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code launch inspect-data} on configs/tiny.yaml and a copy of the sample data. The expected samples come from
+ * NumPy running GPT-NeoX's algorithms (RandomState(1234) shuffles, the sample cutting, the 1.005 spare and the
+ * greedy blend) on the same files: 1600 samples asked (200 iterations x 8), parts asked 460 / 919 / 230, blend of
+ * 4333 samples.
+ */
+class InspectDataCommandTest {
+
+    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    private Path config;
+
+    @BeforeEach
+    void copyTinyConfigAndData() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data/sample"));
+        try (Stream<Path> files = Files.list(ROOT.resolve("data/sample"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".bin") || p.toString().endsWith(".idx")).toList()) {
+                Files.copy(f, data.resolve(f.getFileName()));
+            }
+        }
+        Files.createDirectories(data.resolve("validation"));
+        try (Stream<Path> files = Files.list(ROOT.resolve("data/sample/validation"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, data.resolve("validation").resolve(f.getFileName()));
+            }
+        }
+        config = dir.resolve("tiny.yaml");
+        // relative data paths resolve against the working directory; point them at the copy
+        Files.writeString(config, Files.readString(ROOT.resolve("configs/tiny.yaml"))
+                .replace(" data/sample/", " " + data.toString() + "/"));
+    }
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result launch(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            return new Result(Launch.run(args), outBytes.toString(StandardCharsets.UTF_8),
+                    errBytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void firstSamplesMatchGptNeoxOrderComputedWithNumpy() throws Exception {
+        Result r = launch("inspect-data", "--config", config.toString(), "--first", "50");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(50, lines.size());
+        assertTrue(lines.get(0).startsWith("[304,278,1532,2998,7063,10241,306,3282,"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("[29905,517,350,29913,313,29888,1194,29876,"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("[262,319,29897,869,13,28116,29889,491,"), lines.get(2));
+        long checksum = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String row = lines.get(i);
+            String[] ids = row.substring(1, row.length() - 1).split(",");
+            assertEquals(257, ids.length);
+            long rowSum = 0;
+            for (int k = 0; k < ids.length; k++) {
+                rowSum += Long.parseLong(ids[k]) * (k + 1);
+            }
+            checksum = (checksum + rowSum % 1_000_000_007L * (i + 1)) % 1_000_000_007L;
+        }
+        assertEquals(837651153L, checksum);
+        Path cache = dir.resolve("data/sample/open-web-math_text_document_train_1_indexmap_919ns_256sl_1234s_doc_idx.npy");
+        assertTrue(Files.isRegularFile(cache), "GPT-NeoX-named cache next to the data");
+        // a second run reads the cache and prints the same
+        assertEquals(r.out(), launch("inspect-data", "--config", config.toString(), "--first", "50").out());
+    }
+
+    @Test
+    void badDataIsReportedOnce() throws Exception {
+        Result vocab = launch("inspect-data", "--config", config.toString(), "--set", "vocab_size=1000");
+        assertEquals(2, vocab.status());
+        assertTrue(vocab.err().contains("arxiv_text_document.bin: token id ") && vocab.err().contains(
+                "is outside the model's vocabulary [0, 1000) (vocab_size 1000)"), vocab.err());
+        Result tooMany = launch("inspect-data", "--config", config.toString(), "--first", "5000");
+        assertEquals(2, tooMany.status());
+        assertTrue(tooMany.err().contains("--first 5000 is more than the 4333 samples of blend of"), tooMany.err());
+    }
+
+    @Test
+    void benchmarkServesBatchesAndReportsTheRate() {
+        Result r = launch("inspect-data", "--config", config.toString(), "--benchmark", "20");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("served 20 global batches (8 samples of 257 tokens per rank each) in "), r.out());
+        Result bad = launch("inspect-data", "--config", config.toString(), "--benchmark", "201");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--benchmark 201 must be in [1, train_iters = 200]"), bad.err());
+    }
+
+    @Test
+    void inspectDataAndPreprocessAreRegistered() {
+        assertTrue(Launch.commands().containsKey("inspect-data"));
+        assertTrue(Launch.commands().containsKey("preprocess"));
+        Result help = launch("--help");
+        assertTrue(help.out().contains("inspect-data") && help.out().contains("preprocess"), help.out());
+    }
+}

@@ -1,0 +1,36 @@
+package org.llemma4j.trainer.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+
+/** RoPE at an offset: the positions of tokens appended after a key-value cache. */
+class RotaryOffsetTest {
+
+    @Test
+    void slicesAtAnOffsetRotateLikeTheWholeSequence() {
+        try (PointerScope scope = new PointerScope(); RotaryEmbedding rope = new RotaryEmbedding(8, 16, 10000)) {
+            Tensor x = Fixtures.randn(new Random(5), 1.0, ScalarType.Float, 1, 2, 12, 8);
+            double[] whole = Tensors.toDoubles(rope.apply(x).narrow(2, 7, 5));
+            double[] tail = Tensors.toDoubles(rope.apply(x.narrow(2, 7, 5), 7));
+            Fixtures.assertClose(whole, tail, 0, "positions 7..11 rotated alone");
+            // and the offset matters: the same slice at position 0 is rotated differently
+            double[] atZero = Tensors.toDoubles(rope.apply(x.narrow(2, 7, 5)));
+            assertThrows(AssertionError.class, () -> Fixtures.assertClose(whole, atZero, 1e-3, "offset ignored"));
+        }
+    }
+
+    @Test
+    void positionsPastTheTablesAreAnError() {
+        try (PointerScope scope = new PointerScope(); RotaryEmbedding rope = new RotaryEmbedding(8, 16, 10000)) {
+            Tensor x = Fixtures.randn(new Random(5), 1.0, ScalarType.Float, 1, 2, 3, 8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rope.apply(x, 14));
+            assertEquals("positions 14..16 are outside the RoPE tables (max_position_embeddings 16)", e.getMessage());
+        }
+    }
+}
