@@ -20,7 +20,7 @@ class ReshardTest {
     Path dir;
 
     @ParameterizedTest(name = "saved tp {0} dp {1}, read at tp {2}")
-    @CsvSource({"2,1,1", "1,1,2", "2,2,4", "4,1,2", "1,3,4", "2,3,2", "4,2,1"})
+    @CsvSource({"2,1,1", "1,1,2", "2,2,4", "4,1,2", "1,3,4", "2,3,2", "4,2,1", "1,2,1", "2,1,2", "1,1,1"})
     void weightsAndOptimizerStateReshard(int savedTp, int savedDp, int readTp) throws Exception {
         CheckpointStore store = new CheckpointStore(dir);
         TinyModel.save(store, 7, new ParallelLayout(savedTp, savedDp, 1));

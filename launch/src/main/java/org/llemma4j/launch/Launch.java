@@ -16,7 +16,8 @@ public final class Launch {
     static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new InspectDataCommand(),
-                new PlanCommand(), new GenerateCommand(), new BenchCommand(), new CollectivesBenchCommand())) {
+                new PlanCommand(), new GenerateCommand(), new ConvertCommand(), new BenchCommand(),
+                new CollectivesBenchCommand(), new CheckpointBenchCommand())) {
             commands.put(c.name(), c);
         }
         return commands;

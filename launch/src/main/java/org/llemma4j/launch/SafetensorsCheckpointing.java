@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoints as sharded safetensors (DESIGN section 8): saves into {@code save}, resumes from {@code load}
  * (GPT-NeoX's convention: point both at the same directory and a restarted job continues where it stopped; a
- * {@code load} directory with nothing saved yet starts fresh), or starts from a Hugging Face model directory.
+ * {@code load} directory with nothing saved yet starts fresh), from one step directory ({@code load:
+ * <save>/step-000500}, e.g. to go back before a divergence), or starts from a Hugging Face model directory.
  *
  * <p>Weights are written by data-parallel rank 0 of each tensor-parallel rank; the optimizer state of ZeRO stage 0
  * (replicated across DP) likewise; rank 0 commits the step directory once every rank has written.
@@ -81,12 +82,16 @@ final class SafetensorsCheckpointing implements Checkpointing {
             loadHuggingFace(dir, params);
             return Optional.of(new ResumePoint(0, 0, false));
         }
-        Optional<Path> latest = new CheckpointStore(dir).latest();
-        if (latest.isEmpty()) {
-            LOG.info("load: nothing saved in {} yet; starting from the seed", dir);
-            return Optional.empty();
+        if (Files.isRegularFile(dir.resolve(Manifest.FILE_NAME))) {
+            resumedDir = dir;                                  // a step directory: that step, whatever latest says
+        } else {
+            Optional<Path> latest = new CheckpointStore(dir).latest();
+            if (latest.isEmpty()) {
+                LOG.info("load: nothing saved in {} yet; starting from the seed", dir);
+                return Optional.empty();
+            }
+            resumedDir = latest.get();
         }
-        resumedDir = latest.get();
         resumed = new CheckpointStore(dir).verify(resumedDir);
         checkShapeKeys(resumed.config(), resumedDir);
         try (CheckpointReader reader = new CheckpointStore(dir).open(resumedDir)) {

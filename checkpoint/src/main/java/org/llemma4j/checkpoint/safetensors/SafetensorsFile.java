@@ -128,6 +128,21 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
+     * Copies elements {@code [element, element + count)} of tensor {@code name} (row-major) into native memory at
+     * {@code dst + dstByteOffset}, which must hold them.
+     */
+    public void copyElements(String name, long element, long count, Pointer dst, long dstByteOffset)
+            throws IOException {
+        TensorInfo info = info(name);
+        if (element < 0 || count < 0 || element + count > info.spec().numel()) {
+            throw new SafetensorsException(path, "tensor " + name + " has " + info.spec().numel() + " elements; elements ["
+                    + element + ", " + (element + count) + ") are outside it");
+        }
+        long bytes = info.dtype().bytes();
+        mapped.copyTo(dataStart + info.begin() + element * bytes, count * bytes, dst, dstByteOffset);
+    }
+
+    /**
      * {@code length} entries starting at {@code start} along dimension {@code dim}, as a new contiguous tensor.
      * Only the bytes of the slice are read: one contiguous range for dimension 0, one range per outer index
      * otherwise.

@@ -1,0 +1,231 @@
+package org.llemma4j.launch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.llemma4j.checkpoint.CheckpointStore;
+import org.llemma4j.checkpoint.FileEntry;
+import org.llemma4j.checkpoint.Manifest;
+import org.llemma4j.checkpoint.io.Durable;
+import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.DataCheck;
+import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.model.Llama;
+import org.llemma4j.trainer.nn.AttentionKernel;
+import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.train.Checkpointing;
+import org.llemma4j.trainer.train.ParallelContext;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * {@code launch bench-checkpoint}: saves and loads the checkpoint of a bf16 model with its AdamW state through the
+ * trainer's own checkpointing (safetensors files, CRC-32C, fsync, rename, {@code latest}; load verifies the
+ * checksums, then reads weights and optimizer state), and prints MB/s next to the raw sequential write rate of the
+ * same file system (a FileChannel write of the same number of bytes, then {@code force}), measured first.
+ */
+final class CheckpointBenchCommand implements Command {
+
+    private static final Option DIR = Option.builder().longOpt("dir").hasArg().argName("dir")
+            .desc("scratch directory on the disk to measure (default runs/bench-checkpoint; deleted afterwards)").get();
+    private static final Option CONFIG = Option.builder().longOpt("config").hasArg().argName("file")
+            .desc("base config for the optimizer settings (default configs/tiny.yaml)").get();
+    private static final Option HIDDEN = Option.builder().longOpt("hidden").hasArg().desc("hidden size (768)").get();
+    private static final Option LAYERS = Option.builder().longOpt("layers").hasArg().desc("layers (12)").get();
+    private static final Option HEADS = Option.builder().longOpt("heads").hasArg().desc("attention heads (12)").get();
+    private static final Option FFN = Option.builder().longOpt("ffn").hasArg().desc("intermediate size (2048)").get();
+    private static final Option VOCAB = Option.builder().longOpt("vocab").hasArg().desc("vocabulary (32000)").get();
+    private static final Option REPEATS = Option.builder().longOpt("repeats").hasArg()
+            .desc("saves and loads timed (3); the best and the median are printed").get();
+    private static final Options OPTIONS = new Options().addOption(DIR).addOption(CONFIG).addOption(HIDDEN)
+            .addOption(LAYERS).addOption(HEADS).addOption(FFN).addOption(VOCAB).addOption(REPEATS);
+
+    @Override
+    public String name() {
+        return "bench-checkpoint";
+    }
+
+    @Override
+    public String summary() {
+        return "checkpoint save and load MB/s of a model against the raw write rate of the same disk";
+    }
+
+    @Override
+    public int run(List<String> args) throws Exception {
+        CommandLine line = CliParsing.parse(OPTIONS, args, "launch bench-checkpoint");
+        if (line == null) {
+            return 0;
+        }
+        Path dir = Path.of(line.getOptionValue(DIR.getLongOpt(), "runs/bench-checkpoint")).toAbsolutePath();
+        int repeats = CliParsing.intOption(line, REPEATS, 3);
+        if (repeats < 1) {
+            throw new UsageException("--repeats must be >= 1, got " + repeats);
+        }
+        if (Files.exists(dir)) {
+            throw new UsageException(dir + " exists; give a --dir that does not (it is deleted afterwards)");
+        }
+        int hidden = CliParsing.intOption(line, HIDDEN, 768);
+        int heads = CliParsing.intOption(line, HEADS, 12);
+        List<String> sets = new ArrayList<>(List.of("hidden_size=" + hidden,
+                "num_layers=" + CliParsing.intOption(line, LAYERS, 12), "num_attention_heads=" + heads,
+                "num_kv_heads=" + heads, "intermediate_size=" + CliParsing.intOption(line, FFN, 2048),
+                "vocab_size=" + CliParsing.intOption(line, VOCAB, 32000), "precision=bf16",
+                "keep_last_n_checkpoints=1"));
+        Path config = Path.of(line.getOptionValue(CONFIG.getLongOpt(), "configs/tiny.yaml"));
+        Path save = dir.resolve("save");
+        TrainConfig saving;
+        TrainConfig loading;
+        try {
+            List<String> s = new ArrayList<>(sets);
+            s.add("save=" + save);
+            saving = TrainConfig.load(List.of(config), s, DataCheck.SKIP);
+            List<String> l = new ArrayList<>(sets);
+            l.add("load=" + save);
+            loading = TrainConfig.load(List.of(config), l, DataCheck.SKIP);
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+
+        Files.createDirectories(dir);
+        try {
+            FileStore store = Files.getFileStore(dir);
+            System.out.printf(Locale.ROOT, "machine: %s, %d cores, load average %s%n", cpuModel(),
+                    Runtime.getRuntime().availableProcessors(), loadAverage());
+            System.out.printf(Locale.ROOT, "disk: %s (%s, %s), %,.0f MB free%n", dir, store.name(), store.type(),
+                    store.getUsableSpace() / 1e6);
+            try (Llama model = new Llama(saving.model(), TensorParallelPlan.SINGLE, ScalarType.BFloat16,
+                    AttentionKernel.SDPA_FP32, saving.seed());
+                 MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(), saving.adamW())) {
+                ParallelContext single = ParallelContext.single();
+                long bytes = -1;
+                double[] saveSeconds = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
+                    long t0 = System.nanoTime();
+                    new SafetensorsCheckpointing(saving, single).save(new Checkpointing.SavePoint(r + 1, 0, 1e-4),
+                            model.parameters(), adamW);
+                    saveSeconds[r] = (System.nanoTime() - t0) / 1e9;
+                    bytes = checkpointBytes(save);
+                }
+                System.out.printf(Locale.ROOT, "model: %,d parameters (hidden %d, %d layers, %d heads, ffn %d, vocab "
+                                + "%d), bf16 weights + fp32 master, exp_avg, exp_avg_sq: checkpoint %,.0f MB%n",
+                        saving.model().parameterCount(), hidden, saving.model().numLayers(), heads,
+                        saving.model().intermediateSize(), saving.model().vocabSize(), bytes / 1e6);
+
+                double raw = rawWriteSeconds(dir.resolve("raw.bin"), bytes);
+                System.out.printf(Locale.ROOT, "raw sequential write (FileChannel, 8 MB writes, then force): "
+                        + "%,.0f MB in %.2f s = %,.0f MB/s%n", bytes / 1e6, raw, bytes / 1e6 / raw);
+
+                double[] loadSeconds = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
+                    long t0 = System.nanoTime();
+                    CheckpointStore verifier = new CheckpointStore(save);
+                    verifier.verify(verifier.latest().orElseThrow());
+                    long t1 = System.nanoTime();
+                    SafetensorsCheckpointing loader = new SafetensorsCheckpointing(loading, single);
+                    loader.loadWeights(model.parameters());
+                    long t2 = System.nanoTime();
+                    loader.loadOptimizer(adamW);
+                    long t3 = System.nanoTime();
+                    loadSeconds[r] = (t3 - t1) / 1e9;
+                    double readOnly = readOptimizerStateSeconds(verifier, model);
+                    System.out.printf(Locale.ROOT, "load %d: %.2f s = checksums and weights %.2f s (of which a "
+                                    + "separate CRC-32C pass over all files takes %.2f s) + optimizer state %.2f s (of "
+                                    + "which reading the three flat states alone takes %.2f s)%n",
+                            r + 1, loadSeconds[r], (t2 - t1) / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, readOnly);
+                }
+                report("save (write, CRC-32C, fsync, rename, latest)", bytes, saveSeconds, raw);
+                report("load (verify CRC-32C, read weights and optimizer; page cache warm)", bytes, loadSeconds, raw);
+            }
+        } finally {
+            Durable.deleteTree(dir);
+        }
+        return 0;
+    }
+
+    /** Seconds for CheckpointReader.readFlat of master, exp_avg and exp_avg_sq, the tensors then freed. */
+    private static double readOptimizerStateSeconds(CheckpointStore store, Llama model) throws IOException {
+        List<org.llemma4j.checkpoint.FlatParam> order = model.parameters().params().stream()
+                .map(p -> new org.llemma4j.checkpoint.FlatParam(p.name(), p.fullShape(), p.shardDim())).toList();
+        long t0 = System.nanoTime();
+        try (org.llemma4j.checkpoint.CheckpointReader reader = store.open(store.latest().orElseThrow());
+             org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            for (String state : List.of(org.llemma4j.checkpoint.OptimizerNames.MASTER,
+                    org.llemma4j.checkpoint.OptimizerNames.EXP_AVG, org.llemma4j.checkpoint.OptimizerNames.EXP_AVG_SQ)) {
+                reader.readFlat(state, order, 1, 0, 0, model.parameters().numel());
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void report(String what, long bytes, double[] seconds, double rawSeconds) {
+        double[] sorted = seconds.clone();
+        java.util.Arrays.sort(sorted);
+        double best = sorted[0];
+        double median = sorted[sorted.length / 2];
+        System.out.printf(Locale.ROOT, "%s: best %.2f s = %,.0f MB/s (%.0f%% of raw write), median %.2f s = %,.0f "
+                        + "MB/s, over %d runs%n", what, best, bytes / 1e6 / best, 100 * rawSeconds / best, median,
+                bytes / 1e6 / median, seconds.length);
+    }
+
+    private static long checkpointBytes(Path save) throws IOException {
+        CheckpointStore store = new CheckpointStore(save);
+        Manifest m = store.readManifest(store.latest().orElseThrow());
+        long n = Files.size(store.latest().orElseThrow().resolve(Manifest.FILE_NAME));
+        for (FileEntry f : m.files().values()) {
+            n += f.bytes();
+        }
+        return n;
+    }
+
+    /** Seconds to write {@code bytes} of random data sequentially and force them to the device. */
+    static double rawWriteSeconds(Path file, long bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
+        byte[] noise = new byte[buffer.capacity()];
+        new Random(1).nextBytes(noise);
+        buffer.put(noise);
+        long t0 = System.nanoTime();
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long written = 0;
+            while (written < bytes) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), bytes - written));
+                while (buffer.hasRemaining()) {
+                    written += c.write(buffer);
+                }
+            }
+            c.force(true);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Files.delete(file);
+        return seconds;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+}

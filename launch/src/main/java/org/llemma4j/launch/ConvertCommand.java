@@ -1,0 +1,270 @@
+package org.llemma4j.launch;
+
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.llemma4j.checkpoint.CheckpointException;
+import org.llemma4j.checkpoint.CheckpointStore;
+import org.llemma4j.checkpoint.FileEntry;
+import org.llemma4j.checkpoint.Manifest;
+import org.llemma4j.checkpoint.TensorEntry;
+import org.llemma4j.checkpoint.hf.HfConversion;
+import org.llemma4j.checkpoint.hf.HfLlamaConfig;
+import org.llemma4j.checkpoint.hf.HfLlamaExporter;
+import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
+
+/**
+ * {@code launch convert hf-to-checkpoint --hf DIR --save DIR [--rotary-emb-base X] [--dtype bf16|fp32]} and
+ * {@code launch convert checkpoint-to-hf --load DIR [--step N] --out DIR [--dtype ...] [--max-shard-size 5GB]}:
+ * a Hugging Face Llama directory to a step-0 checkpoint (streamed tensor by tensor), and a checkpoint's weights
+ * back to a Hugging Face directory.
+ */
+final class ConvertCommand implements Command {
+
+    static final String HF_TO_CHECKPOINT = "hf-to-checkpoint";
+    static final String CHECKPOINT_TO_HF = "checkpoint-to-hf";
+
+    private static final Option HF = Option.builder().longOpt("hf").hasArg().argName("dir").required()
+            .desc("Hugging Face Llama directory (config.json and model.safetensors, or shards with "
+                    + "model.safetensors.index.json)").get();
+    private static final Option SAVE = Option.builder().longOpt("save").hasArg().argName("dir").required()
+            .desc("save directory to create the step-0 checkpoint in (must hold no checkpoint yet)").get();
+    private static final Option ROPE = Option.builder().longOpt("rotary-emb-base").hasArg().argName("theta")
+            .desc("RoPE base to record instead of the model's rope_theta (e.g. 10000 for the contraction)").get();
+    private static final Option IMPORT_DTYPE = Option.builder().longOpt("dtype").hasArg().argName("bf16|fp32")
+            .desc("dtype of the stored weights (default bf16)").get();
+    private static final Options IMPORT_OPTIONS = new Options().addOption(HF).addOption(SAVE).addOption(ROPE)
+            .addOption(IMPORT_DTYPE);
+
+    private static final Option LOAD = Option.builder().longOpt("load").hasArg().argName("dir").required()
+            .desc("save directory of a run (or of hf-to-checkpoint)").get();
+    private static final Option STEP = Option.builder().longOpt("step").hasArg().argName("n")
+            .desc("step to export (default: the one `latest` names)").get();
+    private static final Option OUT = Option.builder().longOpt("out").hasArg().argName("dir").required()
+            .desc("Hugging Face directory to write (must not exist or be empty)").get();
+    private static final Option EXPORT_DTYPE = Option.builder().longOpt("dtype").hasArg().argName("bf16|fp16|fp32")
+            .desc("dtype of the exported weights (default: the dtype they are stored in)").get();
+    private static final Option MAX_SHARD = Option.builder().longOpt("max-shard-size").hasArg().argName("size")
+            .desc("largest safetensors shard, e.g. 5GB (default), 500MB, 2GiB, or bytes").get();
+    private static final Options EXPORT_OPTIONS = new Options().addOption(LOAD).addOption(STEP).addOption(OUT)
+            .addOption(EXPORT_DTYPE).addOption(MAX_SHARD);
+
+    @Override
+    public String name() {
+        return "convert";
+    }
+
+    @Override
+    public String summary() {
+        return "Hugging Face Llama directory to a step-0 checkpoint (" + HF_TO_CHECKPOINT + ") and back ("
+                + CHECKPOINT_TO_HF + ")";
+    }
+
+    @Override
+    public int run(List<String> args) throws Exception {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            System.out.println("usage: launch convert " + HF_TO_CHECKPOINT + " --hf DIR --save DIR "
+                    + "[--rotary-emb-base X] [--dtype bf16|fp32]");
+            System.out.println("       launch convert " + CHECKPOINT_TO_HF + " --load DIR [--step N] --out DIR "
+                    + "[--dtype bf16|fp16|fp32] [--max-shard-size 5GB]");
+            return args.isEmpty() ? 2 : 0;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.get(0)) {
+                case HF_TO_CHECKPOINT -> hfToCheckpoint(rest);
+                case CHECKPOINT_TO_HF -> checkpointToHf(rest);
+                default -> throw new UsageException("unknown conversion '" + args.get(0) + "'; conversions: "
+                        + HF_TO_CHECKPOINT + ", " + CHECKPOINT_TO_HF);
+            };
+        } catch (CheckpointException | NoSuchFileException e) {
+            String message = e instanceof NoSuchFileException ? e.getMessage() + ": no such file or directory"
+                    : e.getMessage();
+            System.err.println("launch convert " + args.get(0) + ": " + message);
+            return 1;
+        }
+    }
+
+    private static int hfToCheckpoint(List<String> args) throws Exception {
+        String usage = "launch convert " + HF_TO_CHECKPOINT;
+        CommandLine line = CliParsing.parse(IMPORT_OPTIONS, args, usage);
+        if (line == null) {
+            return 0;
+        }
+        Path hf = Path.of(line.getOptionValue(HF.getLongOpt()));
+        Path save = Path.of(line.getOptionValue(SAVE.getLongOpt()));
+        SafetensorsDtype dtype = dtype(line, IMPORT_DTYPE, "bf16", List.of("bf16", "fp32"));
+        OptionalDouble theta = OptionalDouble.empty();
+        if (line.hasOption(ROPE.getLongOpt())) {
+            String text = line.getOptionValue(ROPE.getLongOpt());
+            double value;
+            try {
+                value = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--rotary-emb-base must be a number, got '" + text + "'");
+            }
+            if (!(value > 1)) {
+                throw new UsageException("--rotary-emb-base must be > 1, got " + text);
+            }
+            theta = OptionalDouble.of(value);
+        }
+        if (!Files.isDirectory(hf)) {
+            throw new CheckpointException(hf + ": no such directory");
+        }
+        if (Files.exists(save.resolve("latest"))) {
+            throw new CheckpointException(save + " already holds checkpoints (" + save.resolve("latest")
+                    + " exists); choose an empty save directory");
+        }
+        CheckpointStore store = new CheckpointStore(save);
+        Manifest m = HfConversion.importToCheckpoint(hf, store, theta, dtype, Map.of());
+        HfLlamaConfig c = HfLlamaConfig.fromNeoxKeys(m.config());
+        System.out.printf(Locale.ROOT, "converted %s to %s%n", hf, store.stepDir(0));
+        System.out.printf(Locale.ROOT, "  model     %d layers, hidden %d, %d heads / %d KV heads, FFN %d, vocab %d, "
+                        + "%s embeddings%n", c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(),
+                c.intermediateSize(), c.vocabSize(), c.tieWordEmbeddings() ? "tied" : "untied");
+        System.out.printf(Locale.ROOT, "  rope      rotary_emb_base %s%s%n", plain(c.ropeTheta()),
+                theta.isPresent() ? " (--rotary-emb-base)" : " (the model's rope_theta)");
+        System.out.printf(Locale.ROOT, "  weights   %d tensors, %,d parameters, %s, %s%n", m.tensors().size(),
+                parameters(m), dtype, megabytes(m));
+        System.out.printf(Locale.ROOT, "train from it with `load: %s` (and `finetune: true` to keep step 0 and a "
+                + "fresh optimizer when `save` is elsewhere)%n", save);
+        return 0;
+    }
+
+    private static int checkpointToHf(List<String> args) throws Exception {
+        String usage = "launch convert " + CHECKPOINT_TO_HF;
+        CommandLine line = CliParsing.parse(EXPORT_OPTIONS, args, usage);
+        if (line == null) {
+            return 0;
+        }
+        Path load = Path.of(line.getOptionValue(LOAD.getLongOpt()));
+        Path out = Path.of(line.getOptionValue(OUT.getLongOpt()));
+        long maxShard = HfLlamaExporter.DEFAULT_MAX_SHARD_BYTES;
+        if (line.hasOption(MAX_SHARD.getLongOpt())) {
+            maxShard = parseSize(line.getOptionValue(MAX_SHARD.getLongOpt()));
+        }
+        CheckpointStore store = new CheckpointStore(load);
+        Path stepDir;
+        if (line.hasOption(STEP.getLongOpt())) {
+            int step = CliParsing.intOption(line, STEP, -1);
+            if (step < 0) {
+                throw new UsageException("--step must be >= 0, got " + step);
+            }
+            stepDir = store.stepDir(step);
+            if (!Files.isRegularFile(stepDir.resolve(Manifest.FILE_NAME))) {
+                throw new CheckpointException(load + " has no checkpoint of step " + step + " (" + stepDir
+                        + (Files.isDirectory(stepDir) ? " has no " + Manifest.FILE_NAME : " does not exist") + ")");
+            }
+        } else {
+            if (!Files.isDirectory(load)) {
+                throw new CheckpointException(load + ": no such directory");
+            }
+            stepDir = store.latest().orElseThrow(() -> new CheckpointException(load + " holds no checkpoint ("
+                    + load.resolve("latest") + " does not exist)"));
+        }
+        Manifest m = store.verify(stepDir);
+        SafetensorsDtype dtype = line.hasOption(EXPORT_DTYPE.getLongOpt())
+                ? dtype(line, EXPORT_DTYPE, null, List.of("bf16", "fp16", "fp32"))
+                : storedDtype(m, stepDir);
+        List<Path> files = HfConversion.exportCheckpoint(store, stepDir, out, dtype, maxShard);
+        System.out.printf(Locale.ROOT, "exported %s (step %d, %,d parameters) to %s as %s%n", stepDir, m.step(),
+                parameters(m), out, dtype);
+        for (Path f : files) {
+            System.out.printf(Locale.ROOT, "  %-40s %,14d bytes%n", f.getFileName(), Files.size(f));
+        }
+        return 0;
+    }
+
+    /** The dtype the model weights are stored in; a checkpoint that mixes dtypes exports as F32. */
+    private static SafetensorsDtype storedDtype(Manifest m, Path stepDir) throws CheckpointException {
+        String found = null;
+        for (Map.Entry<String, TensorEntry> e : m.tensors().entrySet()) {
+            if (e.getKey().startsWith("model.") || e.getKey().startsWith("lm_head.")) {
+                if (found == null) {
+                    found = e.getValue().dtype();
+                } else if (!found.equals(e.getValue().dtype())) {
+                    return SafetensorsDtype.F32;
+                }
+            }
+        }
+        if (found == null) {
+            throw new CheckpointException(stepDir + " holds no model weights");
+        }
+        SafetensorsDtype d = SafetensorsDtype.fromHeader(found);
+        return d == SafetensorsDtype.BF16 || d == SafetensorsDtype.F16 ? d : SafetensorsDtype.F32;
+    }
+
+    private static SafetensorsDtype dtype(CommandLine line, Option option, String defaultName, List<String> allowed)
+            throws UsageException {
+        String name = line.getOptionValue(option.getLongOpt(), defaultName).toLowerCase(Locale.ROOT);
+        if (!allowed.contains(name)) {
+            throw new UsageException("--" + option.getLongOpt() + " must be one of " + String.join(", ", allowed)
+                    + ", got '" + line.getOptionValue(option.getLongOpt()) + "'");
+        }
+        return switch (name) {
+            case "bf16" -> SafetensorsDtype.BF16;
+            case "fp16" -> SafetensorsDtype.F16;
+            default -> SafetensorsDtype.F32;
+        };
+    }
+
+    /** {@code 5GB} (decimal units, as transformers reads them), {@code 2GiB} (binary), or a number of bytes. */
+    static long parseSize(String text) throws UsageException {
+        String t = text.strip().toUpperCase(Locale.ROOT);
+        long unit = 1;
+        for (Map.Entry<String, Long> u : List.of(Map.entry("KIB", 1L << 10), Map.entry("MIB", 1L << 20),
+                Map.entry("GIB", 1L << 30), Map.entry("KB", 1_000L), Map.entry("MB", 1_000_000L),
+                Map.entry("GB", 1_000_000_000L), Map.entry("B", 1L))) {
+            if (t.endsWith(u.getKey())) {
+                unit = u.getValue();
+                t = t.substring(0, t.length() - u.getKey().length()).strip();
+                break;
+            }
+        }
+        double value;
+        try {
+            value = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--max-shard-size must be a size like 5GB, 500MB, 2GiB or a number of bytes, "
+                    + "got '" + text + "'");
+        }
+        long bytes = (long) (value * unit);
+        if (bytes <= 0) {
+            throw new UsageException("--max-shard-size must be > 0, got '" + text + "'");
+        }
+        return bytes;
+    }
+
+    private static long parameters(Manifest m) {
+        long n = 0;
+        for (Map.Entry<String, TensorEntry> e : m.tensors().entrySet()) {
+            if (e.getKey().startsWith("model.") || e.getKey().startsWith("lm_head.")) {
+                long k = 1;
+                for (long d : e.getValue().shape()) {
+                    k *= d;
+                }
+                n += k;
+            }
+        }
+        return n;
+    }
+
+    private static String megabytes(Manifest m) {
+        long bytes = 0;
+        for (FileEntry f : m.files().values()) {
+            bytes += f.bytes();
+        }
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}
