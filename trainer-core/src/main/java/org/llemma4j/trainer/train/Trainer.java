@@ -256,7 +256,7 @@ public final class Trainer implements AutoCloseable {
         int micro = config.microBatchSize();
         int width = config.seqLength() + 1;
         int[] rows = new int[micro * width];
-        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
             for (Map.Entry<String, SampleSource> set : validation.entrySet()) {
                 double sum = 0;
                 for (int i = 0; i < config.evalIters(); i++) {
@@ -264,9 +264,13 @@ public final class Trainer implements AutoCloseable {
                     for (int m = 0; m < micro; m++) {
                         set.getValue().sample(first + m, rows, m * width);
                     }
-                    Tensor tokens = Tensors.longTensor(rows, micro, width);
-                    sum += Tensors.item(model.loss(tokens.narrow(1, 0, config.seqLength()),
-                            tokens.narrow(1, 1, config.seqLength())));
+                    // A scope per batch: one scope around the whole evaluation kept every batch's activations
+                    // alive to its end (9.7 GB for tiny.yaml's 30 batches, and the OOM killer).
+                    try (PointerScope batch = new PointerScope()) {
+                        Tensor tokens = Tensors.longTensor(rows, micro, width);
+                        sum += Tensors.item(model.loss(tokens.narrow(1, 0, config.seqLength()),
+                                tokens.narrow(1, 1, config.seqLength())));
+                    }
                 }
                 double mean = parallel.sumOverWorld(sum / config.evalIters())[0] / parallel.dims().worldSize();
                 losses.put(set.getKey(), mean);
