@@ -27,13 +27,17 @@ public enum AttentionKernel {
     /** Unfused: batched matmuls in the activations' dtype around an fp32 softmax (Megatron's non-flash path). */
     MATMUL;
 
-    /** Largest fp32 score tensor of one layer (B x heads x T x T) for which the CPU uses the unfused kernel. */
-    static final long MAX_CPU_SCORE_BYTES = 256L << 20;
+    /**
+     * Largest fp32 score tensor of one layer (B x heads x T x T) for which the CPU uses the unfused kernel. Measured
+     * on the 100M benchmark model: 50 MB of scores (seq 512) ran attention 8x faster than SDPA_FP32, 200 MB
+     * (seq 1024) far slower, its fresh score buffers dominated by page faults.
+     */
+    static final long MAX_CPU_SCORE_BYTES = 64L << 20;
 
     /**
      * The CPU kernel for a micro-batch of {@code batch} sequences of {@code seq} tokens over {@code heads} local
      * heads: MATMUL, several times faster on CPUs (docs/benchmarks.md), unless its (T x T) scores would exceed
-     * 256 MB per layer, where the flash kernel's memory use wins.
+     * 64 MB per layer, where the flash kernel's memory use wins.
      */
     public static AttentionKernel forCpu(long batch, long heads, long seq) {
         return batch * heads * seq * seq * 4 <= MAX_CPU_SCORE_BYTES ? MATMUL : SDPA_FP32;

@@ -77,8 +77,8 @@ class AttentionKernelTest {
     @Test
     void cpuUsesTheUnfusedKernelWhileItsScoresStaySmall() {
         assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(8, 8, 256));
-        assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(4, 12, 1024));
-        // 4 x 32 x 4096^2 x 4 bytes = 8 GiB of scores per layer: the flash kernel instead.
-        assertEquals(AttentionKernel.SDPA_FP32, AttentionKernel.forCpu(4, 32, 4096));
+        assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(4, 12, 512));
+        // 4 x 12 x 1024^2 x 4 bytes = 192 MiB of scores per layer: the flash kernel instead.
+        assertEquals(AttentionKernel.SDPA_FP32, AttentionKernel.forCpu(4, 12, 1024));
     }
 }
