@@ -66,14 +66,17 @@ class CheckpointBadInputTest {
     void aTensorOfTheWrongShapeIsNamed() throws Exception {
         Path hf = dir.resolve("hf");
         Files.createDirectories(hf);
-        Files.copy(fixture().resolve("config.json"), hf.resolve("config.json"));
+        // The fixture's shape, with the Llama vocabulary of the sample data the run trains on.
+        Files.writeString(hf.resolve("config.json"), Files.readString(fixture().resolve("config.json"))
+                .replace("\"vocab_size\": 512", "\"vocab_size\": 32000"));
         Map<String, long[]> shapes = storiesShapes();
+        shapes.put("model.embed_tokens.weight", new long[] {32000, 64});
         shapes.put("model.layers.2.mlp.up_proj.weight", new long[] {171, 64});
         writeZeros(hf.resolve("model.safetensors"), shapes);
 
         String text = failingRun(SmallRun.trainArgs(dir.resolve("run"), 4, "load=" + hf, "save=" + dir.resolve("s"),
                 "num_layers=5", "hidden_size=64", "num_attention_heads=8", "num_kv_heads=4", "intermediate_size=172",
-                "vocab_size=512", "no_weight_tying=false"));
+                "vocab_size=32000", "no_weight_tying=false"));
         assertTrue(text.contains("launch train: " + hf.resolve("model.safetensors")
                 + ": tensor model.layers.2.mlp.up_proj.weight has shape [171, 64], but config.json implies [172, 64]"),
                 text);

@@ -33,6 +33,9 @@ class TwoRankTrainingTest {
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
             JsonNode record = new ObjectMapper().readTree(line);
+            if (!record.has("loss")) {
+                continue;                                   // a validation record (val_loss)
+            }
             losses.add(record.get("loss").asDouble());
             // Two ranks all-reduce the gradients every step: that takes time, and less than the whole step.
             double comm = record.get("comm_time_s").asDouble();
