@@ -142,6 +142,7 @@ final class BenchCommand implements Command {
                 new TensorOptions(ScalarType.BFloat16));
     }
 
+    /** The CPU model from /proc/cpuinfo, for the machine line every benchmark prints. */
     static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))

@@ -100,7 +100,7 @@ final class CheckpointBenchCommand implements Command {
         Files.createDirectories(dir);
         try {
             FileStore store = Files.getFileStore(dir);
-            System.out.printf(Locale.ROOT, "machine: %s, %d cores, load average %s%n", cpuModel(),
+            System.out.printf(Locale.ROOT, "machine: %s, %d cores, load average %s%n", BenchCommand.cpuModel(),
                     Runtime.getRuntime().availableProcessors(), loadAverage());
             System.out.printf(Locale.ROOT, "disk: %s (%s, %s), %,.0f MB free%n", dir, store.name(), store.type(),
                     store.getUsableSpace() / 1e6);
@@ -217,15 +217,6 @@ final class CheckpointBenchCommand implements Command {
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException e) {
             return "unknown";
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-        } catch (IOException e) {
-            return "unknown CPU";
         }
     }
 }
