@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SupervisorTest {
 
@@ -56,10 +58,11 @@ class SupervisorTest {
     }
 
     @Test
-    void nonZeroExitOfRank1StopsTheOthersAndNamesIt() {
+    void nonZeroExitOfRank1StopsTheOthersAndNamesIt(@TempDir Path markers) {
         Capture out = new Capture();
         long start = System.nanoTime();
-        SupervisorResult result = new Supervisor(spec(List.of("exit-on-rank", "1", "3"), 3), out.stream).run();
+        SupervisorResult result = new Supervisor(spec(List.of("exit-on-rank", "1", "3", markers.toString()), 3),
+                out.stream).run();
         double seconds = (System.nanoTime() - start) / 1e9;
         String text = out.text();
         assertTrue(seconds < 30, "took " + seconds + " s");
