@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.ReduceOp;
+import org.bytedeco.pytorch.ReduceOptions;
 import org.bytedeco.pytorch.ReduceScatterOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -13,7 +14,7 @@ import org.bytedeco.pytorch.Work;
 
 /**
  * The collectives the trainer uses, over one {@link CommGroup}: all-reduce, reduce-scatter and all-gather of flat
- * buffers (ZeRO-1), broadcast and barrier. Each exists synchronously and asynchronously ({@code ...Async} returns a
+ * buffers (ZeRO-1), reduce to one rank (ZeRO-1's overlapped gradient buckets), broadcast and barrier. Each exists synchronously and asynchronously ({@code ...Async} returns a
  * {@link PendingCollective}; the synchronous form is the asynchronous one awaited at once).
  *
  * <p>Tensors must be dense and contiguous, on the group's device; results are written in place or into the given
@@ -63,6 +64,22 @@ public final class Collectives {
         AllreduceOptions options = keep(new AllreduceOptions());
         options.reduceOp(reduceOp);
         Work work = start(what, () -> backend().allreduce(tensors, options), tensors, reduceOp, options);
+        return new PendingCollective(what, onFailure, work, tensor, null, tensors, reduceOp, options);
+    }
+
+    /**
+     * Starts a reduction of {@code tensor} across the group into group rank {@code root}'s {@code tensor}; on the
+     * other ranks {@code tensor} is left undefined (backends may use it as scratch space).
+     */
+    public PendingCollective reduceAsync(Tensor tensor, ReduceKind op, int root) {
+        String what = describe("reduce(" + op + ", root " + root + ")", tensor);
+        requireRoot(root, what);
+        requireDense(tensor, what);
+        TensorVector tensors = keep(new TensorVector(tensor));
+        ReduceOp reduceOp = keep(op.toNative());
+        ReduceOptions options = keep(new ReduceOptions());
+        options.reduceOp(reduceOp).rootRank(root).rootTensor(0);
+        Work work = start(what, () -> backend().reduce(tensors, options), tensors, reduceOp, options);
         return new PendingCollective(what, onFailure, work, tensor, null, tensors, reduceOp, options);
     }
 
@@ -149,9 +166,7 @@ public final class Collectives {
     /** Starts a broadcast from group rank {@code root}. */
     public PendingCollective broadcastAsync(Tensor tensor, int root) {
         String what = describe("broadcast(root " + root + ")", tensor);
-        if (root < 0 || root >= group.size()) {
-            throw new IllegalArgumentException(what + ": root " + root + " is outside 0.." + (group.size() - 1));
-        }
+        requireRoot(root, what);
         requireDense(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         BroadcastOptions options = keep(new BroadcastOptions());
@@ -204,6 +219,12 @@ public final class Collectives {
                     + group.size() + " (remainder " + (total % group.size()) + ")");
         }
         return total / group.size();
+    }
+
+    private void requireRoot(int root, String what) {
+        if (root < 0 || root >= group.size()) {
+            throw new IllegalArgumentException(what + ": root " + root + " is outside 0.." + (group.size() - 1));
+        }
     }
 
     private static void requireDense(Tensor t, String what) {

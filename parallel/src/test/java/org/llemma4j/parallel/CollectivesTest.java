@@ -100,6 +100,14 @@ class CollectivesTest {
                         assertExactly(pattern(0, N, 3), all, "allGather " + tag);
 
                         int root = world - 1;
+                        Tensor reduced = input(rank, N, t);
+                        try (PendingCollective pending = c.reduceAsync(reduced, ReduceKind.SUM, root)) {
+                            pending.await();
+                        }
+                        if (rank == root) {
+                            assertExactly(pattern(0, N, sumFactor), reduced, "reduce SUM into " + root + " " + tag);
+                        }
+
                         Tensor b = input(rank, N, t);
                         c.broadcast(b, root);
                         assertExactly(pattern(0, N, root + 1.0), b, "broadcast from " + root + " " + tag);

@@ -13,17 +13,17 @@ import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.ParallelLayout;
 
 /**
- * A checkpoint saved at one data-parallel degree resumes at another: DP=2 (micro batch 4) to DP=1 (micro batch 8)
- * and back, the same global batch of the same samples, in fp32. The step after the resume has the loss of the
- * uninterrupted run. (Tensor-parallel resharding waits for tensor parallelism in the trainer; the checkpoint
- * module's reader already reads any TP slicing, see checkpoint's ReshardTest.)
+ * A checkpoint saved at one TP x DP layout resumes at another: DP=2 (micro batch 4) to DP=1 (micro batch 8) and
+ * back, with and without ZeRO-1, and TP=2 x DP=1 to TP=1 x DP=2 and TP=1 x DP=1; always the same global batch of the
+ * same samples, in fp32. The step after the resume has the loss of the uninterrupted run.
  */
 class ReshardResumeTest {
 
     /**
      * The resumed step differs from the uninterrupted one only in summation order (one mean over 8 sequences
-     * against two means over 4 and a Gloo all-reduce of the fp32 gradients): fp32 rounding, ~1e-7 relative, which
-     * the one step after the resume cannot amplify much; as in DataParallelEquivalenceTest, 1e-5 relative.
+     * against two means over 4 and a Gloo all-reduce of the fp32 gradients; a row-parallel matmul's two partial
+     * sums added by an all-reduce against one matmul): fp32 rounding, ~1e-7 relative, which the one step after the
+     * resume cannot amplify much; as in DataParallelEquivalenceTest, 1e-5 relative.
      */
     private static final double LOSS_TOLERANCE = 1e-5;
 
@@ -54,41 +54,71 @@ class ReshardResumeTest {
         reshard(1, 2, 1);
     }
 
+    /** Each of the two tensor-parallel ranks saved half of every split tensor; one rank reads both halves. */
+    @Test
+    void savedAtTp2ResumesAtTp1() throws Exception {
+        reshard(new Layout(2, 1), new Layout(1, 1));
+    }
+
+    /** Two data-parallel ranks, each reading the whole of every tensor from the two TP files, and ZeRO-1 halves. */
+    @Test
+    void savedAtTp2ResumesAtTp1Dp2WithZero1() throws Exception {
+        this.zeroStage = 1;
+        reshard(new Layout(2, 1), new Layout(1, 2));
+    }
+
+    private record Layout(int tp, int dp) {
+        int ranks() {
+            return tp * dp;
+        }
+
+        @Override
+        public String toString() {
+            return "TP=" + tp + " x DP=" + dp;
+        }
+    }
+
     private void reshard(int savedDp, int resumedDp) throws Exception {
         reshard(savedDp, resumedDp, 0);
     }
 
-    /** zeroStage applies to the run at DP=2. */
+    /** zeroStage applies to the runs at DP=2. */
     private void reshard(int savedDp, int resumedDp, int zeroStage) throws Exception {
         this.zeroStage = zeroStage;
+        reshard(new Layout(1, savedDp), new Layout(1, resumedDp));
+    }
+
+    private void reshard(Layout saved, Layout resumedAt) throws Exception {
         Path save = dir.resolve("save");
         Path straightRun = dir.resolve("straight");
-        run(savedDp, straightRun, "checkpoint_factor=5", "save=" + save);
+        run(saved, straightRun, "checkpoint_factor=5", "save=" + save);
         TreeMap<Integer, Double> straight = CheckpointRuns.losses(straightRun);
         assertEquals(6, straight.size(), straight.toString());
-        assertEquals(new ParallelLayout(1, savedDp, savedDp > 1 ? zeroStage : 0),
+        assertEquals(new ParallelLayout(saved.tp(), saved.dp(), saved.dp() > 1 ? zeroStage : 0),
                 new CheckpointStore(save).readManifest(save.resolve("step-000005")).parallel());
 
         Path resumedRun = dir.resolve("resumed");
-        String text = run(resumedDp, resumedRun, "load=" + save.resolve("step-000005"), "save=" + dir.resolve("resaved"),
-                "checkpoint_factor=0");
+        String text = run(resumedAt, resumedRun, "load=" + save.resolve("step-000005"),
+                "save=" + dir.resolve("resaved"), "checkpoint_factor=0");
         assertTrue(text.contains("resuming after step 5 (40 samples consumed)"), text);
         TreeMap<Integer, Double> resumed = CheckpointRuns.losses(resumedRun);
         assertEquals(List.of(6), List.copyOf(resumed.keySet()), "the resumed run did only step 6: " + resumed);
         double want = straight.get(6);
         double got = resumed.get(6);
-        System.out.printf("zero %d, DP=%d -> DP=%d: step 6 loss %.9f straight, %.9f resumed (relative %.2e)%n",
-                zeroStage, savedDp, resumedDp, want, got, Math.abs(got - want) / want);
-        assertEquals(want, got, LOSS_TOLERANCE * want, "loss of step 6 after resuming at DP=" + resumedDp);
+        System.out.printf("zero %d, %s -> %s: step 6 loss %.9f straight, %.9f resumed (relative %.2e)%n",
+                zeroStage, saved, resumedAt, want, got, Math.abs(got - want) / want);
+        assertEquals(want, got, LOSS_TOLERANCE * want, "loss of step 6 after resuming at " + resumedAt);
     }
 
-    /** 6 steps (or what remains of them) at data-parallel degree dp with 8 sequences per step, fp32. */
-    private String run(int dp, Path runDir, String... sets) throws Exception {
-        List<String> extra = new ArrayList<>(List.of("precision=fp32", "train_micro_batch_size_per_gpu=" + 8 / dp));
+    /** 6 steps (or what remains of them) at the given layout with 8 sequences per step, fp32. */
+    private String run(Layout layout, Path runDir, String... sets) throws Exception {
+        List<String> extra = new ArrayList<>(List.of("precision=fp32",
+                "train_micro_batch_size_per_gpu=" + 8 / layout.dp(), "model_parallel_size=" + layout.tp()));
         extra.addAll(List.of(sets));
         List<String> args = SmallRun.trainArgs(runDir, 6, extra.toArray(String[]::new));
-        if (dp > 1) {
-            args = CheckpointRuns.withNproc(args, "--set", "zero_optimization.stage=" + zeroStage);
+        if (layout.ranks() > 1) {
+            args = layout.dp() > 1 ? CheckpointRuns.withNproc(args, "--set", "zero_optimization.stage=" + zeroStage)
+                    : CheckpointRuns.withNproc(args);
         }
         Path output = dir.resolve(runDir.getFileName() + ".txt");
         Process p = SmallRun.launch(args, output);

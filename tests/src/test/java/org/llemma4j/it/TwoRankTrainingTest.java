@@ -42,6 +42,8 @@ class TwoRankTrainingTest {
             double fraction = record.get("comm_fraction").asDouble();
             assertTrue(comm > 0 && comm < record.get("step_time_s").asDouble(), "comm time " + line);
             assertEquals(comm / record.get("step_time_s").asDouble(), fraction, 1e-9, line);
+            assertEquals(record.get("tokens_per_sec").asDouble() / 2, record.get("tokens_per_sec_per_rank").asDouble(),
+                    1e-9 * record.get("tokens_per_sec").asDouble(), "per rank = total / world size: " + line);
         }
         assertTrue(losses.get(losses.size() - 1) < losses.get(0) - 1.0, "losses " + losses);
         assertTrue(Files.readString(output).contains("[rank 1]"), "rank 1's output is prefixed");

@@ -3,6 +3,8 @@ package org.llemma4j.launch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.bytedeco.pytorch.Tensor;
@@ -21,7 +23,7 @@ import org.llemma4j.trainer.train.Trainer;
  * One rank of the data-parallel equivalence test: trains the small fp32 model for 10 steps on the sample data and
  * writes its per-step losses and its final parameters to {@code <out>/rank<r>.losses} and {@code .params}.
  *
- * <p>Arguments: output directory, micro batch size, ZeRO stage.
+ * <p>Arguments: output directory, micro batch size, ZeRO stage, then any further {@code key=value} overrides.
  */
 public final class DataParallelRankMain {
 
@@ -29,11 +31,13 @@ public final class DataParallelRankMain {
         Path out = Path.of(args[0]);
         int microBatch = Integer.parseInt(args[1]);
         int zeroStage = Integer.parseInt(args[2]);
-        TrainConfig config = TrainConfig.load(List.of(Path.of("configs/tiny.yaml")), List.of(
+        List<String> overrides = new ArrayList<>(List.of(
                 "precision=fp32", "num_layers=2", "hidden_size=64", "num_attention_heads=4", "num_kv_heads=2",
                 "intermediate_size=128", "seq_length=64", "max_position_embeddings=64", "train_iters=10",
                 "lr_decay_iters=10", "warmup_iters=2", "log_interval=1", "intra_op_threads=1",
                 "train_micro_batch_size_per_gpu=" + microBatch, "zero_optimization.stage=" + zeroStage));
+        overrides.addAll(Arrays.asList(args).subList(3, args.length));
+        TrainConfig config = TrainConfig.load(List.of(Path.of("configs/tiny.yaml")), overrides);
         DistEnv env = DistEnv.fromSystem();
         TrainingSamples data = TrainingSamples.open(config, env.worldSize());
         try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(1)) : null) {

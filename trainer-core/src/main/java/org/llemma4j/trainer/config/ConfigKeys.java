@@ -92,6 +92,14 @@ public final class ConfigKeys {
                             + " (replicated optimizer) and 1 (optimizer state sharded over data parallel ranks)");
                 }
             }, "ZeRO stage: 0 or 1.");
+    public static final ConfigKey<Boolean> OVERLAP_COMM = define("zero_optimization.overlap_comm",
+            ConfigType.BOOLEAN, false, Validator.any(),
+            "Reduce gradient buckets over data-parallel ranks during the backward pass of each step's last "
+                    + "micro-batch instead of after it (stage 0 and 1; no effect with one data-parallel rank).");
+    public static final ConfigKey<Long> REDUCE_BUCKET_SIZE = define("zero_optimization.reduce_bucket_size",
+            ConfigType.LONG, 500_000_000L, Validator.atLeast(1L),
+            "Most gradient elements per overlapped reduction (DeepSpeed's default 5e8: one bucket per shard for "
+                    + "models below 500M parameters, so set it lower to overlap them).");
 
     // ---- optimizer ----------------------------------------------------------------------------------------
 

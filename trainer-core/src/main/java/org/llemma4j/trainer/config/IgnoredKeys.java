@@ -91,11 +91,11 @@ public final class IgnoredKeys {
                 "bias_dropout_fusion", "rope_fusion", "layernorm_fusion", "rmsnorm_fusion", "use_flashattn_swiglu");
         // Numerics we always use: softmax in fp32; initialization is on the CPU from the seed, per full weight.
         always("attention_softmax_in_fp32", "use_cpu_initialization");
-        // DeepSpeed memory and communication tuning: our ZeRO-1 uses one contiguous buffer and libtorch's
-        // collectives, so bucket sizes, overlap and offload switches have nothing to tune.
+        // DeepSpeed memory and communication tuning beyond overlap_comm and reduce_bucket_size: our ZeRO-1 keeps
+        // one contiguous gradient buffer and all-gathers the parameters in one collective, so these have nothing
+        // to tune.
         always("zero_optimization.allgather_partitions", "zero_optimization.allgather_bucket_size",
-                "zero_optimization.overlap_comm", "zero_optimization.reduce_scatter",
-                "zero_optimization.reduce_bucket_size", "zero_optimization.contiguous_gradients",
+                "zero_optimization.reduce_scatter", "zero_optimization.contiguous_gradients",
                 "zero_optimization.cpu_offload", "zero_optimization.cpu_offload_params",
                 "zero_optimization.cpu_offload_use_pin_memory", "zero_optimization.round_robin_gradients",
                 "zero_optimization.elastic_checkpoint", "zero_optimization.load_from_fp32_weights",

@@ -61,6 +61,8 @@ public final class TrainConfig {
     private final int modelParallelSize;
     private final int pipeParallelSize;
     private final int zeroStage;
+    private final boolean overlapComm;
+    private final long reduceBucketSize;
     private final boolean checkpointActivations;
     private final int checkpointNumLayers;
     private final Optional<Path> dataPath;
@@ -121,6 +123,8 @@ public final class TrainConfig {
         this.modelParallelSize = p.get(MODEL_PARALLEL_SIZE);
         this.pipeParallelSize = p.get(PIPE_PARALLEL_SIZE);
         this.zeroStage = p.get(ZERO_STAGE);
+        this.overlapComm = p.get(OVERLAP_COMM);
+        this.reduceBucketSize = p.get(REDUCE_BUCKET_SIZE);
         this.model = buildModel(p);
         checkTensorParallel(model, modelParallelSize);
 
@@ -432,6 +436,8 @@ public final class TrainConfig {
         put(r, MODEL_PARALLEL_SIZE, modelParallelSize);
         put(r, PIPE_PARALLEL_SIZE, pipeParallelSize);
         put(r, ZERO_STAGE, zeroStage);
+        put(r, OVERLAP_COMM, overlapComm);
+        put(r, REDUCE_BUCKET_SIZE, reduceBucketSize);
 
         put(r, OPTIMIZER_TYPE, p.get(OPTIMIZER_TYPE));
         put(r, LR, schedule.peakLr());
@@ -622,6 +628,16 @@ public final class TrainConfig {
     /** {@code zero_optimization.stage}: 0 or 1. */
     public int zeroStage() {
         return zeroStage;
+    }
+
+    /** {@code zero_optimization.overlap_comm}. */
+    public boolean overlapComm() {
+        return overlapComm;
+    }
+
+    /** {@code zero_optimization.reduce_bucket_size}: most gradient elements per overlapped reduction. */
+    public long reduceBucketSize() {
+        return reduceBucketSize;
     }
 
     /** {@code checkpoint_activations}. */

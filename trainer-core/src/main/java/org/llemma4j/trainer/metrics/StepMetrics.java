@@ -10,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param lr            learning rate the step used
  * @param gradNorm      global gradient L2 norm before clipping
  * @param tokensPerSec  training tokens per second over the logging interval, all ranks
+ * @param tokensPerSecPerRank  the same divided by the world size: the per-GPU figure that compares across layouts
  * @param mfu           model FLOPs utilization against the measured peak (see {@link FlopsModel})
  * @param stepTimeS     mean wall time of one step over the logging interval
  * @param commTimeS     of that, the mean time per step spent in collectives (gradient all-reduce, the loss
@@ -19,15 +20,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param etaS          estimated seconds to train_iters
  * @param skippedSteps  steps skipped so far for a non-finite gradient
  */
-public record StepMetrics(long step, double loss, double lr, double gradNorm, double tokensPerSec, double mfu,
+public record StepMetrics(long step, double loss, double lr, double gradNorm, double tokensPerSec,
+                          double tokensPerSecPerRank, double mfu,
                           double stepTimeS, double commTimeS, long rssBytes, long peakRssBytes, double etaS,
                           long skippedSteps) {
 
     /** The console line. */
     public String format() {
-        return String.format("step %6d | loss %.4f | lr %.3e | grad_norm %.3f | %,.0f tok/s | mfu %.1f%% | "
+        return String.format("step %6d | loss %.4f | lr %.3e | grad_norm %.3f | %,.0f tok/s (%,.0f per rank) | mfu %.1f%% | "
                         + "%.3f s/step | comm %.3f s (%.1f%%) | rss %.0f MB (peak %.0f) | eta %s%s",
-                step, loss, lr, gradNorm, tokensPerSec, 100 * mfu, stepTimeS, commTimeS, 100 * commFraction(),
+                step, loss, lr, gradNorm, tokensPerSec, tokensPerSecPerRank, 100 * mfu, stepTimeS, commTimeS, 100 * commFraction(),
                 rssBytes / 1e6, peakRssBytes / 1e6, formatDuration(etaS),
                 skippedSteps > 0 ? " | skipped " + skippedSteps : "");
     }

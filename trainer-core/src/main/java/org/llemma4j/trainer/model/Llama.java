@@ -4,6 +4,7 @@ import static org.llemma4j.trainer.model.LlamaLayout.layer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -134,6 +135,16 @@ public final class Llama implements AutoCloseable {
 
     public LlamaConfig config() {
         return config;
+    }
+
+    /**
+     * Names of the parameters whose gradient {@link #lossAndBackward} delivers in more than one backward pass per
+     * micro-batch: with recomputation the head and the embedding are separate passes, so a tied embedding gets
+     * its gradient twice.
+     */
+    public Set<String> parametersWithSeveralGradients(int recomputeLayers) {
+        return config.tieEmbeddings() && recomputeLayers > 0 ? Set.of(LlamaLayout.EMBEDDING)
+                : Set.of();
     }
 
     public ParameterSet parameters() {

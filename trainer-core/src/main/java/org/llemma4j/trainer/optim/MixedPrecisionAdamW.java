@@ -82,15 +82,24 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
      * them. Call once per micro-batch.
      */
     public void accumulateGradients() {
-        try (NoGradGuard noGrad = new NoGradGuard()) {
-            List<Param> list = params.params();
-            for (int i = 0; i < list.size(); i++) {
-                Tensor g = list.get(i).value().grad();
-                if (g.defined()) {
-                    gradViews.get(i).add_(g);
-                    g.zero_();
-                }
+        List<Param> list = params.params();
+        for (int i = 0; i < list.size(); i++) {
+            Tensor g = list.get(i).value().grad();
+            if (g.defined()) {
+                accumulateGradient(i, g);
+                g.zero_();
             }
+        }
+    }
+
+    /**
+     * Adds {@code grad}, a gradient of parameter {@code index} (in buffer order), into the fp32 buffer: what
+     * {@link #accumulateGradients} does for every parameter, for callers that receive gradients one by one as the
+     * backward pass produces them.
+     */
+    public void accumulateGradient(int index, Tensor grad) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            gradViews.get(index).add_(grad);
         }
     }
 

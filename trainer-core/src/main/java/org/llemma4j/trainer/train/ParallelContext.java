@@ -4,8 +4,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import java.util.List;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ParallelDims;
+import org.llemma4j.parallel.PendingCollective;
 import org.llemma4j.parallel.ReduceKind;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.nn.Tensors;
@@ -73,7 +75,32 @@ public final class ParallelContext {
             output.copy_(input);
             return;
         }
+        long start = System.nanoTime();
         dist.dp().reduceScatter(input, output, ReduceKind.AVG);
+        commNanos += System.nanoTime() - start;
+    }
+
+    /**
+     * Starts a sum of {@code tensor} over the data-parallel group into data-parallel rank {@code owner}; the
+     * other ranks' {@code tensor} is scratch afterwards. Needs dp > 1. Launching takes no time worth counting; the
+     * wait does ({@link #awaitAll}).
+     */
+    public PendingCollective sumToDpRankAsync(Tensor tensor, int owner) {
+        return dist.dp().reduceAsync(tensor, ReduceKind.SUM, owner);
+    }
+
+    /** Starts an in-place average of {@code tensor} over the data-parallel group. Needs dp > 1. */
+    public PendingCollective averageOverDpAsync(Tensor tensor) {
+        return dist.dp().allReduceAsync(tensor, ReduceKind.AVG);
+    }
+
+    /** Waits for the collectives, in order, and frees them; the time blocked counts as communication time. */
+    public void awaitAll(List<PendingCollective> pending) {
+        long start = System.nanoTime();
+        for (PendingCollective p : pending) {
+            p.close();
+        }
+        commNanos += System.nanoTime() - start;
     }
 
     /**
@@ -86,7 +113,9 @@ public final class ParallelContext {
         }
         long n = flat.numel() / dims.dp();
         Tensor mine = flat.narrow(0, dims.dpRank() * n, n).clone();   // the input must not alias the output
+        long start = System.nanoTime();
         dist.dp().allGather(mine, flat);
+        commNanos += System.nanoTime() - start;
     }
 
     /** The sum of {@code value} over the data-parallel group. */

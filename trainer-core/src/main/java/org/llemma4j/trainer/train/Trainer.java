@@ -60,6 +60,7 @@ public final class Trainer implements AutoCloseable {
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
+    private final OverlappedGradientReduction overlap;   // null: the DP reduction follows the backward pass
     private Map<String, SampleSource> validation = Map.of();
     private long skippedSteps;            // steps whose gradient was not finite, in this run
     private int consecutiveSkips;
@@ -115,6 +116,11 @@ public final class Trainer implements AutoCloseable {
             });
         }
         this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
+        int recompute = config.checkpointActivations() ? config.checkpointNumLayers() : 0;
+        this.overlap = config.overlapComm() && dp > 1
+                ? new OverlappedGradientReduction(optimizer, parallel, zero ? dp : 1, config.reduceBucketSize(),
+                        model.parametersWithSeveralGradients(recompute))
+                : null;
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
         this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
@@ -130,6 +136,10 @@ public final class Trainer implements AutoCloseable {
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
                 config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
                 optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
+        if (overlap != null) {
+            LOG.info("overlap_comm: the gradients are reduced in {} buckets of at most {} elements during the "
+                    + "backward pass of each step's last micro-batch", overlap.bucketCount(), config.reduceBucketSize());
+        }
         if (zero) {
             LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
                             + "{} parameters / dp {} + padding)", optimizer.shard().length(),
@@ -217,18 +227,23 @@ public final class Trainer implements AutoCloseable {
      * Reduces the accumulated gradients over the data-parallel group and takes the optimizer step; returns the
      * global gradient norm. Without ZeRO every rank all-reduces the whole buffer and updates every parameter;
      * with ZeRO stage 1 each rank receives the mean of its 1/dp shard (reduce-scatter), updates that shard, and
-     * the shards of the new weights are all-gathered.
+     * the shards of the new weights are all-gathered. With overlap_comm the reduction already happened during the
+     * backward pass.
      */
     private double optimizerStep(double lr) {
         double gradNorm;
         // The global norm counts TP-split parameters over the TP group and TP-replicated ones once (GradientNorm).
         if (zero) {
-            parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
+            if (overlap == null) {
+                parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
+            }
             // Every (TP slice, DP shard) pair is one rank: the weighted squares summed over the world.
             gradNorm = Math.sqrt(parallel.sumOverWorld(
                     gradientNorm.localSquares(optimizer.gradientShard(), optimizer.shard().offset()))[0]);
         } else {
-            parallel.averageOverDp(optimizer.gradientBuffer());
+            if (overlap == null) {
+                parallel.averageOverDp(optimizer.gradientBuffer());
+            }
             gradNorm = gradientNorm.global(optimizer.gradientBuffer());
         }
         if (!Double.isFinite(gradNorm)) {
@@ -339,9 +354,16 @@ public final class Trainer implements AutoCloseable {
         for (int micro = 0; micro < accumulation; micro++) {
             int[] mine = loader.nextMicroBatch();                                          // this rank's rows
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
+            if (overlap != null) {
+                overlap.beginMicroBatch(micro == accumulation - 1);
+            }
             lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
                     config.checkpointActivations() ? config.checkpointNumLayers() : 0);
-            optimizer.accumulateGradients();
+            if (overlap != null) {
+                overlap.endMicroBatch();
+            } else {
+                optimizer.accumulateGradients();
+            }
         }
         return lossSum / accumulation;
     }
@@ -366,7 +388,8 @@ public final class Trainer implements AutoCloseable {
             double tokensPerSec = tokensPerStep / stepTime;
             double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(config.model(), config.seqLength())
                     / (peakFlops * parallel.dims().worldSize());
-            StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec, mfu, stepTime,
+            StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec,
+                    tokensPerSec / parallel.dims().worldSize(), mfu, stepTime,
                     commSum / steps, ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
                     stepTime * (config.trainIters() - step), skippedSteps);
             start = System.nanoTime();
@@ -393,6 +416,9 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         loader.close();
+        if (overlap != null) {
+            overlap.close();
+        }
         optimizer.close();
         model.close();
     }

@@ -89,7 +89,7 @@ class TensorBoardWriterTest {
     @Test
     void metricsLogWritesEachStepsNumbersAsScalars() throws IOException {
         try (MetricsLog log = new MetricsLog(dir)) {
-            log.log(new StepMetrics(5, 2.5, 1e-4, 0.75, 1234.0, 0.125, 0.5, 0.05, 100, 200, 60, 0));
+            log.log(new StepMetrics(5, 2.5, 1e-4, 0.75, 1234.0, 617.0, 0.125, 0.5, 0.05, 100, 200, 60, 0));
             log.write(Map.of("step", 5, "val_loss", 3.0, "note", "text is not a scalar"));
             log.write(Map.of("event", "no step, so not in TensorBoard", "count", 1));
         }
@@ -102,8 +102,9 @@ class TensorBoardWriterTest {
         assertEquals(3, events.size(), "file version + two events with a step");
         Map<String, Float> step = events.get(1).scalars();
         assertEquals(5, events.get(1).step());
-        assertEquals(List.of("loss", "lr", "grad_norm", "tokens_per_sec", "mfu", "step_time_s", "comm_time_s",
-                "rss_bytes", "peak_rss_bytes", "eta_s", "skipped_steps", "comm_fraction"), new ArrayList<>(step.keySet()));
+        assertEquals(List.of("loss", "lr", "grad_norm", "tokens_per_sec", "tokens_per_sec_per_rank", "mfu",
+                "step_time_s", "comm_time_s", "rss_bytes", "peak_rss_bytes", "eta_s", "skipped_steps", "comm_fraction"),
+                new ArrayList<>(step.keySet()));
         assertEquals(2.5f, step.get("loss"));
         assertEquals(0.125f, step.get("mfu"));
         assertEquals(0.5f, step.get("step_time_s"));
@@ -114,7 +115,7 @@ class TensorBoardWriterTest {
     @Test
     void discardedLogWritesNoFiles() throws IOException {
         try (MetricsLog log = MetricsLog.discard()) {
-            log.log(new StepMetrics(1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0));
+            log.log(new StepMetrics(1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0));
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(0, files.count());

@@ -114,13 +114,16 @@ class TrainerTest {
         Path runDir = dir.resolve("fields");
         train(config(10, Map.of()), runDir);
         JsonNode record = new ObjectMapper().readTree(Files.readAllLines(runDir.resolve("metrics.jsonl")).get(0));
-        for (String field : List.of("step", "loss", "lr", "grad_norm", "tokens_per_sec", "mfu", "step_time_s",
-                "comm_time_s", "comm_fraction")) {
+        for (String field : List.of("step", "loss", "lr", "grad_norm", "tokens_per_sec", "tokens_per_sec_per_rank",
+                "mfu", "step_time_s", "comm_time_s", "comm_fraction", "rss_bytes", "peak_rss_bytes", "eta_s",
+                "skipped_steps")) {
             assertTrue(record.has(field), "metrics.jsonl lacks " + field + ": " + record);
         }
         // A single process has no collectives to time.
         assertEquals(0.0, record.get("comm_time_s").asDouble(), 0.0);
         assertEquals(0.0, record.get("comm_fraction").asDouble(), 0.0);
+        // One rank: its share is the whole throughput.
+        assertEquals(record.get("tokens_per_sec").asDouble(), record.get("tokens_per_sec_per_rank").asDouble(), 0.0);
         assertTrue(Files.exists(runDir.resolve("config.yaml")));
     }
 
