@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.launch.TensorParallelRankMain;
 import org.llemma4j.launch.supervisor.LaunchSpec;
@@ -32,9 +32,10 @@ class TensorParallelGridTest {
      */
     private static final double LOSS_TOLERANCE = 1e-5;
 
-    @ParameterizedTest(name = "ZeRO stage {0}")
-    @ValueSource(ints = {0, 1})
-    void tensorTimesDataParallelEqualsOneProcess(int zeroStage, @TempDir Path dir) throws Exception {
+    /** With overlap the DP reductions run while the backward pass does its own TP all-reduces on the TP group. */
+    @ParameterizedTest(name = "ZeRO stage {0}, overlap {1}")
+    @CsvSource({"0, false", "1, false", "1, true"})
+    void tensorTimesDataParallelEqualsOneProcess(int zeroStage, boolean overlap, @TempDir Path dir) throws Exception {
         Path single = dir.resolve("single");
         Path grid = dir.resolve("tp2dp2");
         Files.createDirectories(single);
@@ -42,7 +43,7 @@ class TensorParallelGridTest {
 
         TensorParallelRankMain.main(new String[] {single.toString(), "4", "1", "0"});
         SupervisorResult result = new Supervisor(LaunchSpec.local(TensorParallelRankMain.class.getName(),
-                List.of(grid.toString(), "2", "2", "" + zeroStage), 4), System.out).run();
+                List.of(grid.toString(), "2", "2", "" + zeroStage, "" + overlap), 4), System.out).run();
         assertTrue(result.succeeded(), result.message());
 
         List<String> expected = Files.readAllLines(single.resolve("rank0.losses"));
@@ -59,8 +60,8 @@ class TensorParallelGridTest {
             assertEquals(want, got, LOSS_TOLERANCE * want, "loss of step " + (step + 1));
             worst = Math.max(worst, Math.abs(got - want) / want);
         }
-        System.out.printf("TP=2 x DP=2 (ZeRO stage %d) vs one process over 5 fp32 steps: largest relative loss "
-                + "difference %.2e%n", zeroStage, worst);
+        System.out.printf("TP=2 x DP=2 (ZeRO stage %d, overlap %s) vs one process over 5 fp32 steps: largest "
+                + "relative loss difference %.2e%n", zeroStage, overlap, worst);
         // Ranks 0,1 form TP group 0 and ranks 2,3 TP group 1; DP groups are {0, 2} and {1, 3}.
         assertEquals(Files.readString(grid.resolve("rank0.params")), Files.readString(grid.resolve("rank2.params")),
                 "the DP replicas of TP slice 0 are identical");

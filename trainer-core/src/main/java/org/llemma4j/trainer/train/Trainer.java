@@ -61,6 +61,7 @@ public final class Trainer implements AutoCloseable {
     private final Checkpointing checkpointing;
     private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
     private final OverlappedGradientReduction overlap;   // null: the DP reduction follows the backward pass
+    private final int recomputeLayers;    // layers per activation checkpoint; 0 without recomputation
     private Map<String, SampleSource> validation = Map.of();
     private long skippedSteps;            // steps whose gradient was not finite, in this run
     private int consecutiveSkips;
@@ -116,10 +117,10 @@ public final class Trainer implements AutoCloseable {
             });
         }
         this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
-        int recompute = config.checkpointActivations() ? config.checkpointNumLayers() : 0;
+        this.recomputeLayers = config.checkpointActivations() ? config.checkpointNumLayers() : 0;
         this.overlap = config.overlapComm() && dp > 1
                 ? new OverlappedGradientReduction(optimizer, parallel, zero ? dp : 1, config.reduceBucketSize(),
-                        model.parametersWithSeveralGradients(recompute))
+                        model.parametersWithSeveralGradients(recomputeLayers))
                 : null;
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
@@ -172,6 +173,8 @@ public final class Trainer implements AutoCloseable {
             writeResolvedConfig();
         }
         List<Double> losses = new ArrayList<>();
+        long trainingPeakRss = 0;          // before any checkpoint save or validation pass adds its own buffers
+        boolean onlyTrainedYet = true;
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
             ThroughputWindow window = new ThroughputWindow();
             if (startStep > 0) {
@@ -195,6 +198,9 @@ public final class Trainer implements AutoCloseable {
                 boolean stopping = agreed[1] > 0;
                 losses.add(loss);
                 window.add(loss, agreed[2] / parallel.dims().worldSize());
+                if (onlyTrainedYet) {
+                    trainingPeakRss = ProcessMemory.peakResidentBytes();
+                }
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
                 if (step == 0 || (step + 1) % config.logInterval() == 0 || step + 1 == config.trainIters()
                         || stopping) {
@@ -203,10 +209,12 @@ public final class Trainer implements AutoCloseable {
                 boolean end = step + 1 == config.trainIters() || stopping;
                 if (!validation.isEmpty() && (end || (step + 1) % config.evalInterval() == 0)) {
                     metrics.write(evaluate(step + 1));
+                    onlyTrainedYet = false;
                 }
                 int factor = config.checkpointFactor();
                 if (end || (factor > 0 && (step + 1) % factor == 0)) {
                     save(step + 1, lr);
+                    onlyTrainedYet = false;
                 }
                 if (stopping) {
                     LOG.warn("stopped after step {} of {} on request", step + 1, config.trainIters());
@@ -220,6 +228,11 @@ public final class Trainer implements AutoCloseable {
         }
         LOG.info("data: {} samples consumed; reading batches took {} ms in the background, the trainer waited {} ms",
                 loader.consumedSamples(), loader.readNanos() / 1_000_000, loader.waitNanos() / 1_000_000);
+        // Every rank reports: ZeRO-1 and tensor parallelism make the ranks' memory differ, and rank 0's metrics
+        // only show rank 0. The training peak is the high-water mark before the first save or validation.
+        LOG.info("rank {} peak resident memory: {} MB in training steps, {} MB overall (optimizer state {} MB)",
+                parallel.dims().rank(), trainingPeakRss / 1_000_000, ProcessMemory.peakResidentBytes() / 1_000_000,
+                optimizer.stateBytes() / 1_000_000);
         return losses;
     }
 
@@ -358,7 +371,7 @@ public final class Trainer implements AutoCloseable {
                 overlap.beginMicroBatch(micro == accumulation - 1);
             }
             lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
-                    config.checkpointActivations() ? config.checkpointNumLayers() : 0);
+                    recomputeLayers);
             if (overlap != null) {
                 overlap.endMicroBatch();
             } else {
