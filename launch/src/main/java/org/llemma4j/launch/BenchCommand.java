@@ -20,7 +20,6 @@ import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.AdamWSettings;
 import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 
@@ -83,39 +82,20 @@ final class BenchCommand implements Command {
                         + "batch %d, attention %s%n", config.parameterCount(), hidden, config.numLayers(), heads,
                 config.intermediateSize(), config.vocabSize(), seq, batch, kernel);
 
-        Random random = new Random(1);
-        int[] tokens = random.ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
-        double forward = 0;
-        double backward = 0;
-        double optimizer = 0;
+        int[] tokens = new Random(1).ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
+        TimedSteps timed;
         try (Llama model = new Llama(config, TensorParallelPlan.SINGLE, ScalarType.BFloat16, kernel, 1);
              MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
                      new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0))) {
-            for (int step = -1; step < steps; step++) {          // step -1 warms up allocator and kernels
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor all = Tensors.longTensor(tokens, batch, seq + 1);
-                    long t0 = System.nanoTime();
-                    Tensor loss = model.loss(all.narrow(1, 0, seq), all.narrow(1, 1, seq));
-                    long t1 = System.nanoTime();
-                    loss.backward();
-                    adamW.accumulateGradients();
-                    long t2 = System.nanoTime();
-                    adamW.step(1e-4, Math.sqrt(adamW.shardSquaredNorm()));
-                    long t3 = System.nanoTime();
-                    if (step >= 0) {
-                        forward += (t1 - t0) / 1e9;
-                        backward += (t2 - t1) / 1e9;
-                        optimizer += (t3 - t2) / 1e9;
-                    }
-                }
-            }
+            timed = TimedSteps.measure(model, adamW, tokens, batch, seq, steps,
+                    a -> Math.sqrt(a.shardSquaredNorm()), () -> 0);
         }
-        double stepTime = (forward + backward + optimizer) / steps;
+        double stepTime = timed.step();
         double tokensPerSec = (double) batch * seq / stepTime;
         double attention = attentionSeconds(kernel, batch, heads, seq, hidden / heads) * config.numLayers();
         System.out.printf("step %.3f s: forward+loss %.3f, backward %.3f, optimizer %.3f; attention kernel alone "
-                        + "(fwd+bwd, all layers) %.3f%n", stepTime, forward / steps, backward / steps,
-                optimizer / steps, attention);
+                        + "(fwd+bwd, all layers) %.3f%n", stepTime, timed.forward(), timed.backward(),
+                timed.optimizer(), attention);
         System.out.printf("tokens/s %.0f, MFU %.1f%% of the measured bf16 matmul rate%n", tokensPerSec,
                 100 * tokensPerSec * FlopsModel.modelFlopsPerToken(config, seq) / peak);
         return 0;

@@ -2,8 +2,6 @@ package org.llemma4j.launch;
 
 import java.util.List;
 import java.util.Random;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.launch.supervisor.LaunchSpec;
@@ -16,7 +14,6 @@ import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.AdamWSettings;
 import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 import org.llemma4j.trainer.tp.GradientNorm;
@@ -68,41 +65,18 @@ public final class TensorParallelBench {
             GroupTensorParallelPlan group = dist == null ? null : new GroupTensorParallelPlan(dist.tp());
             TensorParallelPlan plan = group == null ? TensorParallelPlan.SINGLE : group;
             int[] tokens = new Random(1).ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
-            double forward = 0;
-            double backward = 0;
-            double optimizer = 0;
-            double collectives = 0;
             try (Llama model = new Llama(config, plan, ScalarType.BFloat16, AttentionKernel.SDPA_FP32, 1);
                  MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
                          new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0))) {
                 GradientNorm norm = new GradientNorm(model.parameters(), plan);
-                for (int step = -1; step < steps; step++) {          // step -1 warms up allocator and kernels
-                    long c0 = group == null ? 0 : group.collectiveNanos();
-                    try (PointerScope scope = new PointerScope()) {
-                        Tensor all = Tensors.longTensor(tokens, batch, seq + 1);
-                        long t0 = System.nanoTime();
-                        Tensor loss = model.loss(all.narrow(1, 0, seq), all.narrow(1, 1, seq));
-                        long t1 = System.nanoTime();
-                        loss.backward();
-                        adamW.accumulateGradients();
-                        long t2 = System.nanoTime();
-                        adamW.step(1e-4, norm.global(adamW.gradientBuffer()));
-                        long t3 = System.nanoTime();
-                        if (step >= 0) {
-                            forward += (t1 - t0) / 1e9;
-                            backward += (t2 - t1) / 1e9;
-                            optimizer += (t3 - t2) / 1e9;
-                            collectives += ((group == null ? 0 : group.collectiveNanos()) - c0) / 1e9;
-                        }
-                    }
-                }
+                TimedSteps timed = TimedSteps.measure(model, adamW, tokens, batch, seq, steps,
+                        a -> norm.global(a.gradientBuffer()), () -> group == null ? 0 : group.collectiveNanos());
                 if (env.rank() == 0) {
-                    double stepTime = (forward + backward + optimizer) / steps;
                     System.out.printf("TP=%d: %,d parameters per rank; seq %d x micro batch %d; step %.3f s "
                                     + "(forward+loss %.3f, backward %.3f, optimizer %.3f); in TP collectives %.3f s "
                                     + "(%.1f%%); %.0f tokens/s%n", tp, model.parameters().numel(), seq, batch,
-                            stepTime, forward / steps, backward / steps, optimizer / steps, collectives / steps,
-                            100 * collectives / steps / stepTime, batch * seq / stepTime);
+                            timed.step(), timed.forward(), timed.backward(), timed.optimizer(), timed.collectives(),
+                            100 * timed.collectives() / timed.step(), batch * seq / timed.step());
                 }
             } finally {
                 if (group != null) {

@@ -14,8 +14,9 @@ import org.bytedeco.pytorch.Work;
 
 /**
  * The collectives the trainer uses, over one {@link CommGroup}: all-reduce, reduce-scatter and all-gather of flat
- * buffers (ZeRO-1), reduce to one rank (ZeRO-1's overlapped gradient buckets), broadcast and barrier. Each exists synchronously and asynchronously ({@code ...Async} returns a
- * {@link PendingCollective}; the synchronous form is the asynchronous one awaited at once).
+ * buffers (ZeRO-1), reduce to one rank (ZeRO-1's overlapped gradient buckets), broadcast and barrier. Each exists
+ * synchronously and asynchronously ({@code ...Async} returns a {@link PendingCollective}; the synchronous form is
+ * the asynchronous one awaited at once).
  *
  * <p>Tensors must be dense and contiguous, on the group's device; results are written in place or into the given
  * output, and the input tensors must stay alive until the collective completes. Errors (a peer that died, a timeout,

@@ -92,8 +92,8 @@ public final class IgnoredKeys {
         // Numerics we always use: softmax in fp32; initialization is on the CPU from the seed, per full weight.
         always("attention_softmax_in_fp32", "use_cpu_initialization");
         // DeepSpeed memory and communication tuning beyond overlap_comm and reduce_bucket_size: our ZeRO-1 keeps
-        // one contiguous gradient buffer and all-gathers the parameters in one collective, so these have nothing
-        // to tune.
+        // one contiguous gradient buffer and sizes the pieces of its reduce-scatter and all-gather per backend
+        // (ParallelContext), so these have nothing to tune.
         always("zero_optimization.allgather_partitions", "zero_optimization.allgather_bucket_size",
                 "zero_optimization.reduce_scatter", "zero_optimization.contiguous_gradients",
                 "zero_optimization.cpu_offload", "zero_optimization.cpu_offload_params",

@@ -1,11 +1,11 @@
 package org.llemma4j.trainer.train;
 
+import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import java.util.List;
 import org.llemma4j.parallel.CommBackend;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ParallelDims;
@@ -73,7 +73,8 @@ public final class ParallelContext {
 
     /**
      * Reduce-scatter with average over the data-parallel group: {@code output} (this rank's 1/dp of
-     * {@code input}, possibly a view into it) receives the mean of all ranks' corresponding parts.
+     * {@code input}, possibly a view into it) receives the mean of all ranks' corresponding parts. Moved in pieces
+     * ({@link #pieceElements}).
      */
     public void reduceScatterOverDp(Tensor input, Tensor output) {
         if (dims.dp() == 1) {
@@ -121,7 +122,7 @@ public final class ParallelContext {
 
     /**
      * All-gather over the data-parallel group of a flat buffer whose rank-r part is {@code r}'s shard: afterwards
-     * every rank holds every shard.
+     * every rank holds every shard. Moved in pieces ({@link #pieceElements}).
      */
     public void allGatherOverDp(Tensor flat) {
         if (dims.dp() == 1) {

@@ -1,0 +1,60 @@
+package org.llemma4j.launch;
+
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.trainer.model.Llama;
+import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+
+/**
+ * The timed training loop of the step benchmarks ({@code launch bench}, {@code scripts/bench-tp}): one warm-up
+ * step, then {@code steps} timed ones of forward with loss, backward with gradient accumulation, and the AdamW
+ * step, on the same fixed batch; the means per step, and the time inside collectives if the caller counts it.
+ *
+ * @param forward     seconds per step in forward and loss
+ * @param backward    seconds per step in backward and gradient accumulation
+ * @param optimizer   seconds per step in the gradient norm and the AdamW step
+ * @param collectives seconds per step inside collectives (0 when none are counted)
+ */
+record TimedSteps(double forward, double backward, double optimizer, double collectives) {
+
+    /**
+     * @param tokens         (batch x (seq + 1)) token ids, row-major
+     * @param gradNorm       the global gradient norm of the accumulated gradients
+     * @param collectiveNanos a running total of the nanoseconds spent in collectives
+     */
+    static TimedSteps measure(Llama model, MixedPrecisionAdamW adamW, int[] tokens, int batch, int seq, int steps,
+                              ToDoubleFunction<MixedPrecisionAdamW> gradNorm, LongSupplier collectiveNanos) {
+        double forward = 0;
+        double backward = 0;
+        double optimizer = 0;
+        double collectives = 0;
+        for (int step = -1; step < steps; step++) {          // step -1 warms up allocator and kernels
+            long c0 = collectiveNanos.getAsLong();
+            try (PointerScope scope = new PointerScope()) {
+                Tensor all = Tensors.longTensor(tokens, batch, seq + 1);               // (B, T+1) int64
+                long t0 = System.nanoTime();
+                Tensor loss = model.loss(all.narrow(1, 0, seq), all.narrow(1, 1, seq));
+                long t1 = System.nanoTime();
+                loss.backward();
+                adamW.accumulateGradients();
+                long t2 = System.nanoTime();
+                adamW.step(1e-4, gradNorm.applyAsDouble(adamW));
+                long t3 = System.nanoTime();
+                if (step >= 0) {
+                    forward += (t1 - t0) / 1e9;
+                    backward += (t2 - t1) / 1e9;
+                    optimizer += (t3 - t2) / 1e9;
+                    collectives += (collectiveNanos.getAsLong() - c0) / 1e9;
+                }
+            }
+        }
+        return new TimedSteps(forward / steps, backward / steps, optimizer / steps, collectives / steps);
+    }
+
+    double step() {
+        return forward + backward + optimizer;
+    }
+}
