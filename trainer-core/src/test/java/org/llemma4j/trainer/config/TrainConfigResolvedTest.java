@@ -41,7 +41,8 @@ class TrainConfigResolvedTest {
         assertEquals(5, r.get("checkpoint_factor"));
         assertEquals("adamw", ((Map<?, ?>) r.get("optimizer")).get("type"));
         assertEquals(List.of(0.9, 0.999), ((Map<?, ?>) ((Map<?, ?>) r.get("optimizer")).get("params")).get("betas"));
-        assertEquals(Map.of("stage", 1), r.get("zero_optimization"));
+        assertEquals(Map.of("stage", 1, "overlap_comm", false, "reduce_bucket_size", 500_000_000L),
+                r.get("zero_optimization"));
         assertEquals(List.of(1.0), r.get("valid_data_weights"));
         for (String alternative : List.of("warmup", "decay_lr_to", "bf16", "save_interval")) {
             assertFalse(r.containsKey(alternative), alternative + " is folded into its canonical key");
