@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,31 +25,11 @@ class ConvertCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int status, String out, String err) {
-    }
-
-    static Result launch(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int status = Launch.run(args);
-            return new Result(status, outBytes.toString(StandardCharsets.UTF_8),
-                    errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void storiesToCheckpointAndBackIsBitIdentical() throws Exception {
         Path save = dir.resolve("save");
-        Result in = launch("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString(),
-                "--dtype", "fp32", "--rotary-emb-base", "5000");
+        LaunchRun in = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+                save.toString(), "--dtype", "fp32", "--rotary-emb-base", "5000");
         assertEquals(0, in.status(), in.err());
         assertTrue(in.out().startsWith("converted " + STORIES + " to " + save.resolve("step-000000") + "\n"), in.out());
         assertTrue(in.out().contains("  model     5 layers, hidden 64, 8 heads / 4 KV heads, FFN 172, vocab 512, "
@@ -66,7 +43,7 @@ class ConvertCommandTest {
         assertEquals(5000.0, ((Number) m.config().get("rotary_emb_base")).doubleValue());
 
         Path out = dir.resolve("hf");
-        Result back = launch("convert", "checkpoint-to-hf", "--load", save.toString(), "--out", out.toString(),
+        LaunchRun back = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out", out.toString(),
                 "--max-shard-size", "400KB");
         assertEquals(0, back.status(), back.err());
         assertTrue(back.out().startsWith("exported " + save.resolve("step-000000") + " (step 0, 260,032 parameters) to "
@@ -95,9 +72,9 @@ class ConvertCommandTest {
     @Test
     void bf16ByDefaultAndExportedInTheStoredDtype() throws Exception {
         Path save = dir.resolve("save");
-        assertEquals(0, launch("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+        assertEquals(0, LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
                 save.toString()).status());
-        Result back = launch("convert", "checkpoint-to-hf", "--load", save.toString(), "--step", "0", "--out",
+        LaunchRun back = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--step", "0", "--out",
                 dir.resolve("hf").toString());
         assertEquals(0, back.status(), back.err());
         assertTrue(back.out().contains(" as BF16\n"), back.out());
@@ -112,62 +89,65 @@ class ConvertCommandTest {
         Path save = dir.resolve("save");
         Path missing = dir.resolve("nowhere");
 
-        Result r = launch("convert", "hf-to-checkpoint", "--hf", missing.toString(), "--save", save.toString());
+        LaunchRun r = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", missing.toString(), "--save",
+                save.toString());
         assertEquals(1, r.status());
         assertEquals("launch convert hf-to-checkpoint: " + missing + ": no such directory\n", r.err());
 
         Path notHf = Files.createDirectories(dir.resolve("empty"));
-        r = launch("convert", "hf-to-checkpoint", "--hf", notHf.toString(), "--save", save.toString());
+        r = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", notHf.toString(), "--save", save.toString());
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("launch convert hf-to-checkpoint: " + notHf.resolve("config.json")), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
 
-        r = launch("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString(),
+        r = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString(),
                 "--dtype", "fp8");
         assertEquals(2, r.status());
         assertEquals("launch convert: --dtype must be one of bf16, fp32, got 'fp8'\n", r.err());
 
-        r = launch("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString(),
+        r = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString(),
                 "--rotary-emb-base", "1");
         assertEquals(2, r.status());
         assertEquals("launch convert: --rotary-emb-base must be > 1, got 1\n", r.err());
 
-        assertEquals(0, launch("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+        assertEquals(0, LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
                 save.toString()).status());
-        r = launch("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString());
+        r = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save", save.toString());
         assertEquals(1, r.status());
         assertEquals("launch convert hf-to-checkpoint: " + save + " already holds checkpoints ("
                 + save.resolve("latest") + " exists); choose an empty save directory\n", r.err());
 
-        r = launch("convert", "checkpoint-to-hf", "--load", save.toString(), "--step", "7", "--out",
+        r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--step", "7", "--out",
                 dir.resolve("hf").toString());
         assertEquals(1, r.status());
         assertEquals("launch convert checkpoint-to-hf: " + save + " has no checkpoint of step 7 ("
                 + save.resolve("step-000007") + " does not exist)\n", r.err());
 
-        r = launch("convert", "checkpoint-to-hf", "--load", notHf.toString(), "--out", dir.resolve("hf").toString());
+        r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", notHf.toString(), "--out",
+                dir.resolve("hf").toString());
         assertEquals(1, r.status());
         assertEquals("launch convert checkpoint-to-hf: " + notHf + " holds no checkpoint (" + notHf.resolve("latest")
                 + " does not exist)\n", r.err());
 
-        r = launch("convert", "checkpoint-to-hf", "--load", save.toString(), "--out", dir.resolve("hf").toString(),
-                "--max-shard-size", "lots");
+        r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out",
+                dir.resolve("hf").toString(), "--max-shard-size", "lots");
         assertEquals(2, r.status());
         assertEquals("launch convert: --max-shard-size must be a size like 5GB, 500MB, 2GiB or a number of bytes, "
                 + "got 'lots'\n", r.err());
 
         Files.writeString(Files.createDirectories(dir.resolve("full")).resolve("x"), "x");
-        r = launch("convert", "checkpoint-to-hf", "--load", save.toString(), "--out", dir.resolve("full").toString());
+        r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out",
+                dir.resolve("full").toString());
         assertEquals(1, r.status());
         assertEquals("launch convert checkpoint-to-hf: " + dir.resolve("full")
                 + ": exists and is not empty; refusing to overwrite\n", r.err());
 
-        r = launch("convert", "hf-to-safetensors");
+        r = LaunchRun.of("convert", "hf-to-safetensors");
         assertEquals(2, r.status());
         assertEquals("launch convert: unknown conversion 'hf-to-safetensors'; conversions: hf-to-checkpoint, "
                 + "checkpoint-to-hf\n", r.err());
 
-        r = launch("convert", "checkpoint-to-hf", "--load", save.toString());
+        r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("launch convert: Missing required option: out"), r.err());
     }

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,26 +58,6 @@ class GenerateCommandTest {
     static Path tmp;
 
     private static int[] cachedGreedy;
-
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result launch(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int status = Launch.run(args);
-            return new Result(status, outBytes.toString(StandardCharsets.UTF_8),
-                    errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     @BeforeAll
     static void greedyThroughTheCache() throws IOException {
@@ -140,11 +117,11 @@ class GenerateCommandTest {
     void theCommandPrintsTheGreedyIdsDeterministically() {
         String[] args = {"generate", "--hf", STORIES.toString(), "--prompt-ids", PROMPT_IDS, "--max-new-tokens", "40",
             "--temperature", "0", "--eos-id", "-1", "--print-ids"};
-        Result first = launch(args);
+        LaunchRun first = LaunchRun.of(args);
         assertEquals(0, first.status(), first.err());
         assertEquals(ids(cachedGreedy), first.out().strip());
         assertTrue(first.err().contains("9 prompt + 40 new tokens in"), first.err());
-        Result second = launch(args);
+        LaunchRun second = LaunchRun.of(args);
         assertEquals(first.out(), second.out());
     }
 
@@ -152,7 +129,7 @@ class GenerateCommandTest {
     void samplingDependsOnTheSeedOnly() {
         List<String> outs = new ArrayList<>();
         for (String seed : new String[] {"1", "1", "2"}) {
-            Result r = launch("generate", "--hf", STORIES.toString(), "--prompt-ids", PROMPT_IDS,
+            LaunchRun r = LaunchRun.of("generate", "--hf", STORIES.toString(), "--prompt-ids", PROMPT_IDS,
                     "--max-new-tokens", "30", "--temperature", "1.0", "--top-p", "0.9", "--seed", seed,
                     "--eos-id", "-1");
             assertEquals(0, r.status(), r.err());
@@ -182,7 +159,7 @@ class GenerateCommandTest {
                     config, layout));
         }
         for (Path load : new Path[] {save, store.stepDir(7)}) {
-            Result r = launch("generate", "--load", load.toString(), "--prompt-ids", PROMPT_IDS,
+            LaunchRun r = LaunchRun.of("generate", "--load", load.toString(), "--prompt-ids", PROMPT_IDS,
                     "--max-new-tokens", "40", "--eos-id", "-1", "--print-ids");
             assertEquals(0, r.status(), r.err());
             assertEquals(ids(cachedGreedy), r.out().strip(), "from " + load);
@@ -227,7 +204,7 @@ class GenerateCommandTest {
     }
 
     private static void assertUsage(String message, String... args) {
-        Result r = launch(args);
+        LaunchRun r = LaunchRun.of(args);
         assertEquals(2, r.status(), r.out() + r.err());
         assertEquals("launch generate: " + message, r.err().strip());
     }

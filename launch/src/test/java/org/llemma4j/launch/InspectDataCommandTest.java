@@ -3,9 +3,6 @@ package org.llemma4j.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,28 +46,9 @@ class InspectDataCommandTest {
                 .replace(" data/sample/", " " + data.toString() + "/"));
     }
 
-    record Result(int status, String out, String err) {
-    }
-
-    static Result launch(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            return new Result(Launch.run(args), outBytes.toString(StandardCharsets.UTF_8),
-                    errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void firstSamplesMatchGptNeoxOrderComputedWithNumpy() throws Exception {
-        Result r = launch("inspect-data", "--config", config.toString(), "--first", "50");
+        LaunchRun r = LaunchRun.of("inspect-data", "--config", config.toString(), "--first", "50");
         assertEquals(0, r.status(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(50, lines.size());
@@ -92,26 +70,26 @@ class InspectDataCommandTest {
         Path cache = dir.resolve("data/sample/open-web-math_text_document_train_1_indexmap_919ns_256sl_1234s_doc_idx.npy");
         assertTrue(Files.isRegularFile(cache), "GPT-NeoX-named cache next to the data");
         // a second run reads the cache and prints the same
-        assertEquals(r.out(), launch("inspect-data", "--config", config.toString(), "--first", "50").out());
+        assertEquals(r.out(), LaunchRun.of("inspect-data", "--config", config.toString(), "--first", "50").out());
     }
 
     @Test
     void badDataIsReportedOnce() throws Exception {
-        Result vocab = launch("inspect-data", "--config", config.toString(), "--set", "vocab_size=1000");
+        LaunchRun vocab = LaunchRun.of("inspect-data", "--config", config.toString(), "--set", "vocab_size=1000");
         assertEquals(2, vocab.status());
         assertTrue(vocab.err().contains("arxiv_text_document.bin: token id ") && vocab.err().contains(
                 "is outside the model's vocabulary [0, 1000) (vocab_size 1000)"), vocab.err());
-        Result tooMany = launch("inspect-data", "--config", config.toString(), "--first", "5000");
+        LaunchRun tooMany = LaunchRun.of("inspect-data", "--config", config.toString(), "--first", "5000");
         assertEquals(2, tooMany.status());
         assertTrue(tooMany.err().contains("--first 5000 is more than the 4333 samples of blend of"), tooMany.err());
     }
 
     @Test
     void benchmarkServesBatchesAndReportsTheRate() {
-        Result r = launch("inspect-data", "--config", config.toString(), "--benchmark", "20");
+        LaunchRun r = LaunchRun.of("inspect-data", "--config", config.toString(), "--benchmark", "20");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("served 20 global batches (8 samples of 257 tokens per rank each) in "), r.out());
-        Result bad = launch("inspect-data", "--config", config.toString(), "--benchmark", "201");
+        LaunchRun bad = LaunchRun.of("inspect-data", "--config", config.toString(), "--benchmark", "201");
         assertEquals(2, bad.status());
         assertTrue(bad.err().contains("--benchmark 201 must be in [1, train_iters = 200]"), bad.err());
     }
@@ -120,7 +98,7 @@ class InspectDataCommandTest {
     void inspectDataAndPreprocessAreRegistered() {
         assertTrue(Launch.commands().containsKey("inspect-data"));
         assertTrue(Launch.commands().containsKey("preprocess"));
-        Result help = launch("--help");
+        LaunchRun help = LaunchRun.of("--help");
         assertTrue(help.out().contains("inspect-data") && help.out().contains("preprocess"), help.out());
     }
 }

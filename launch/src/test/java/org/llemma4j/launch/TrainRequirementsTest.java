@@ -2,9 +2,6 @@ package org.llemma4j.launch;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,18 +16,10 @@ class TrainRequirementsTest {
         assumeTrue(System.getenv("WORLD_SIZE") == null && System.getenv("SLURM_NTASKS") == null,
                 "runs as a single process");
         String config = Path.of(System.getProperty("project.root", ".."), "configs", "llemma-7b.yaml").toString();
-        PrintStream err = System.err;
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         long start = System.nanoTime();
-        int status;
-        try {
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            status = Launch.run(new String[] {"train", "--config", config});
-        } finally {
-            System.setErr(err);
-        }
-        String message = errBytes.toString(StandardCharsets.UTF_8);
-        assertEquals(2, status, message);
+        LaunchRun run = LaunchRun.of("train", "--config", config);
+        String message = run.err();
+        assertEquals(2, run.status(), message);
         assertTrue(message.startsWith("launch train: cannot start this run here: model_parallel_size 2 needs a world"
                 + " size that is a multiple of 2"), message);
         if (message.contains("no CUDA device is available")) {

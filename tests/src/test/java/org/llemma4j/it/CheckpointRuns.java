@@ -8,9 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
-/** Helpers of the checkpoint runs: per-step losses from metrics.jsonl, rank processes, output polling. */
+/** Helpers of the multi-process runs: per-step losses from metrics.jsonl, rank processes, output files. */
 final class CheckpointRuns {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,18 +52,6 @@ final class CheckpointRuns {
             }
         }
         throw new AssertionError("no child of the supervisor has RANK=" + rank);
-    }
-
-    /** Polls {@code file} every 10 ms until it contains {@code text}, at most {@code seconds}. */
-    static boolean awaitTextClosely(Path file, String text, long seconds) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file) && Files.readString(file).contains(text)) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return false;
     }
 
     static String read(Path file) throws IOException {

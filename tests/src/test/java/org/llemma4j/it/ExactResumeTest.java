@@ -45,7 +45,7 @@ class ExactResumeTest {
         Path output = dir.resolve("out.txt");
         Process supervisor = SmallRun.launch(CheckpointRuns.withNproc(SmallRun.trainArgs(runDir, 20,
                 "checkpoint_factor=10", "save=" + save, "load=" + save), "--max-restarts", "1"), output);
-        assertTrue(CheckpointRuns.awaitTextClosely(output, "step     12", 600),
+        assertTrue(SmallRun.awaitText(output, "step     12", 600),
                 "step 12 never finished: " + CheckpointRuns.read(output));
         CheckpointRuns.rankProcess(supervisor, 1).destroyForcibly();      // SIGKILL, during step 13
         assertTrue(SmallRun.waitFor(supervisor, 900), "the restarted run did not finish: " + CheckpointRuns.read(output));

@@ -57,14 +57,17 @@ final class SmallRun {
         return exited;
     }
 
-    /** Polls {@code file} until it contains {@code text}, at most {@code seconds}. */
+    /**
+     * Polls {@code file} every 10 ms until it contains {@code text}, at most {@code seconds}: closely enough to
+     * act (kill a rank) within the step after the one awaited.
+     */
     static boolean awaitText(Path file, String text, long seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             if (Files.exists(file) && Files.readString(file).contains(text)) {
                 return true;
             }
-            Thread.sleep(200);
+            Thread.sleep(10);
         }
         return false;
     }

@@ -52,9 +52,11 @@ class TwoRankTrainingTest {
     @Test
     void killedRankStopsTheRunNamingIt() throws Exception {
         Path output = dir.resolve("out.txt");
-        Process supervisor = SmallRun.launch(withNproc(SmallRun.trainArgs(dir.resolve("run"), 100_000)), output);
-        assertTrue(SmallRun.awaitText(output, "step      2", 300), "training did not start: " + read(output));
-        ProcessHandle rank1 = rankProcess(supervisor, 1);
+        Process supervisor = SmallRun.launch(CheckpointRuns.withNproc(SmallRun.trainArgs(dir.resolve("run"), 100_000)),
+                output);
+        assertTrue(SmallRun.awaitText(output, "step      2", 300),
+                "training did not start: " + CheckpointRuns.read(output));
+        ProcessHandle rank1 = CheckpointRuns.rankProcess(supervisor, 1);
         List<ProcessHandle> everything = new ArrayList<>(supervisor.descendants().toList());
 
         long start = System.nanoTime();
@@ -63,7 +65,7 @@ class TwoRankTrainingTest {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         assertTrue(supervisor.exitValue() != 0);
-        String text = read(output);
+        String text = CheckpointRuns.read(output);
         assertTrue(text.contains("rank 1"), "the failure names rank 1: " + text);
         assertTrue(seconds < 30, "took " + seconds + " s");
         Thread.sleep(500);
@@ -76,30 +78,10 @@ class TwoRankTrainingTest {
     void sigtermStopsAtAStepBoundary() throws Exception {
         Path output = dir.resolve("out.txt");
         Process rank = SmallRun.launch(SmallRun.trainArgs(dir.resolve("run"), 100_000), output);
-        assertTrue(SmallRun.awaitText(output, "step      2", 300), "training did not start: " + read(output));
+        assertTrue(SmallRun.awaitText(output, "step      2", 300),
+                "training did not start: " + CheckpointRuns.read(output));
         rank.destroy();                                             // SIGTERM
         assertTrue(SmallRun.waitFor(rank, 60), "the rank did not stop within 60 s of SIGTERM");
-        assertTrue(read(output).contains("stopped after step"), read(output));
-    }
-
-    private static List<String> withNproc(List<String> trainArgs) {
-        List<String> args = new ArrayList<>(trainArgs);
-        args.addAll(List.of("--nproc-per-node", "2"));
-        return args;
-    }
-
-    /** The child JVM of the supervisor whose environment says RANK=rank (read from /proc). */
-    private static ProcessHandle rankProcess(Process supervisor, int rank) throws java.io.IOException {
-        for (ProcessHandle child : supervisor.children().toList()) {
-            String environ = Files.readString(Path.of("/proc", Long.toString(child.pid()), "environ"));
-            if (List.of(environ.split("\0")).contains("RANK=" + rank)) {
-                return child;
-            }
-        }
-        throw new AssertionError("no child of the supervisor has RANK=" + rank);
-    }
-
-    private static String read(Path file) throws java.io.IOException {
-        return Files.exists(file) ? Files.readString(file) : "";
+        assertTrue(CheckpointRuns.read(output).contains("stopped after step"), CheckpointRuns.read(output));
     }
 }

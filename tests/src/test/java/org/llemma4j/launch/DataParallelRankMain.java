@@ -38,9 +38,17 @@ public final class DataParallelRankMain {
                 "train_micro_batch_size_per_gpu=" + microBatch, "zero_optimization.stage=" + zeroStage));
         overrides.addAll(Arrays.asList(args).subList(3, args.length));
         TrainConfig config = TrainConfig.load(List.of(Path.of("configs/tiny.yaml")), overrides);
+        trainAndRecord(config, out, 1);
+    }
+
+    /**
+     * Trains {@code config} as this process's rank ({@code tp}-way tensor parallel, the rest data parallel) and
+     * writes its per-step losses and final parameter slice to {@code <out>/rank<r>.losses} and {@code .params}.
+     */
+    static void trainAndRecord(TrainConfig config, Path out, int tp) throws IOException, UsageException {
         DistEnv env = DistEnv.fromSystem();
-        TrainingSamples data = TrainingSamples.open(config, env.worldSize());
-        try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(1)) : null) {
+        TrainingSamples data = TrainingSamples.open(config, env.worldSize() / tp);     // samples for dp ranks
+        try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
             try (Trainer trainer = new Trainer(config, out.resolve("run" + env.rank()), data,
                     parallel, StopSignal.manual(), Checkpointing.NONE)) {
@@ -48,9 +56,8 @@ public final class DataParallelRankMain {
                 Files.writeString(out.resolve("rank" + env.rank() + ".losses"),
                         losses.stream().map(String::valueOf).collect(Collectors.joining("\n")));
                 Tensor params = trainer.model().parameters().flat().to(ScalarType.Double);
-                double[] values = Tensors.toDoubles(params);
                 StringBuilder text = new StringBuilder();
-                for (double v : values) {
+                for (double v : Tensors.toDoubles(params)) {
                     text.append(v).append('\n');
                 }
                 Files.writeString(out.resolve("rank" + env.rank() + ".params"), text);

@@ -1,21 +1,9 @@
 package org.llemma4j.launch;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.llemma4j.parallel.DistEnv;
-import org.llemma4j.parallel.DistOptions;
-import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.nn.Tensors;
-import org.llemma4j.trainer.train.Checkpointing;
-import org.llemma4j.trainer.train.ParallelContext;
-import org.llemma4j.trainer.train.StopSignal;
-import org.llemma4j.trainer.train.Trainer;
 
 /**
  * One rank of the TP x DP equivalence test: trains the small fp32 model (4 heads over 2 KV heads, so TP=2 splits
@@ -40,22 +28,6 @@ public final class TensorParallelRankMain {
                 "train_micro_batch_size_per_gpu=" + microBatch, "model_parallel_size=" + tp,
                 "zero_optimization.stage=" + zeroStage, "zero_optimization.overlap_comm=" + overlap,
                 "zero_optimization.reduce_bucket_size=20000"));
-        DistEnv env = DistEnv.fromSystem();
-        TrainingSamples data = TrainingSamples.open(config, env.worldSize() / tp);     // samples for dp ranks
-        try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
-            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
-            try (Trainer trainer = new Trainer(config, out.resolve("run" + env.rank()), data,
-                    parallel, StopSignal.manual(), Checkpointing.NONE)) {
-                List<Double> losses = trainer.run();
-                Files.writeString(out.resolve("rank" + env.rank() + ".losses"),
-                        losses.stream().map(String::valueOf).collect(Collectors.joining("\n")));
-                Tensor params = trainer.model().parameters().flat().to(ScalarType.Double);
-                StringBuilder text = new StringBuilder();
-                for (double v : Tensors.toDoubles(params)) {
-                    text.append(v).append('\n');
-                }
-                Files.writeString(out.resolve("rank" + env.rank() + ".params"), text);
-            }
-        }
+        DataParallelRankMain.trainAndRecord(config, out, tp);
     }
 }

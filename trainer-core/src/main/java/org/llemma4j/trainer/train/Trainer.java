@@ -173,8 +173,7 @@ public final class Trainer implements AutoCloseable {
             writeResolvedConfig();
         }
         List<Double> losses = new ArrayList<>();
-        long trainingPeakRss = 0;          // before any checkpoint save or validation pass adds its own buffers
-        boolean onlyTrainedYet = true;
+        long trainingPeakRss = -1;         // taken before the first checkpoint save or validation pass
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
             ThroughputWindow window = new ThroughputWindow();
             if (startStep > 0) {
@@ -198,23 +197,23 @@ public final class Trainer implements AutoCloseable {
                 boolean stopping = agreed[1] > 0;
                 losses.add(loss);
                 window.add(loss, agreed[2] / parallel.dims().worldSize());
-                if (onlyTrainedYet) {
-                    trainingPeakRss = ProcessMemory.peakResidentBytes();
-                }
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
                 if (step == 0 || (step + 1) % config.logInterval() == 0 || step + 1 == config.trainIters()
                         || stopping) {
                     metrics.log(window.close(step + 1, lr, gradNorm));
                 }
                 boolean end = step + 1 == config.trainIters() || stopping;
-                if (!validation.isEmpty() && (end || (step + 1) % config.evalInterval() == 0)) {
-                    metrics.write(evaluate(step + 1));
-                    onlyTrainedYet = false;
-                }
+                boolean validating = !validation.isEmpty() && (end || (step + 1) % config.evalInterval() == 0);
                 int factor = config.checkpointFactor();
-                if (end || (factor > 0 && (step + 1) % factor == 0)) {
+                boolean saving = end || (factor > 0 && (step + 1) % factor == 0);
+                if (trainingPeakRss < 0 && (validating || saving)) {
+                    trainingPeakRss = ProcessMemory.peakResidentBytes();
+                }
+                if (validating) {
+                    metrics.write(evaluate(step + 1));
+                }
+                if (saving) {
                     save(step + 1, lr);
-                    onlyTrainedYet = false;
                 }
                 if (stopping) {
                     LOG.warn("stopped after step {} of {} on request", step + 1, config.trainIters());
@@ -231,7 +230,8 @@ public final class Trainer implements AutoCloseable {
         // Every rank reports: ZeRO-1 and tensor parallelism make the ranks' memory differ, and rank 0's metrics
         // only show rank 0. The training peak is the high-water mark before the first save or validation.
         LOG.info("rank {} peak resident memory: {} MB in training steps, {} MB overall (optimizer state {} MB)",
-                parallel.dims().rank(), trainingPeakRss / 1_000_000, ProcessMemory.peakResidentBytes() / 1_000_000,
+                parallel.dims().rank(), Math.max(trainingPeakRss, 0) / 1_000_000,
+                ProcessMemory.peakResidentBytes() / 1_000_000,
                 optimizer.stateBytes() / 1_000_000);
         return losses;
     }
