@@ -21,7 +21,7 @@ class PreprocessCommandTest {
 
     @Test
     void rebuildsTheCommittedArxivValidationSample() throws Exception {
-        InspectDataCommandTest.Result r = InspectDataCommandTest.launch("preprocess",
+        LaunchRun r = LaunchRun.of("preprocess",
                 "--input", FIXTURES.resolve("proof-pile-2-mini/arxiv/validation").toString(),
                 "--tokenizer", FIXTURES.resolve("tokenizers/llama2-spm/tokenizer.model").toString(),
                 "--output-prefix", dir.resolve("arxiv").toString(), "--append-eod", "--workers", "2");
@@ -34,7 +34,7 @@ class PreprocessCommandTest {
 
     @Test
     void aMissingTokenizerIsAUsageError() {
-        InspectDataCommandTest.Result r = InspectDataCommandTest.launch("preprocess",
+        LaunchRun r = LaunchRun.of("preprocess",
                 "--input", FIXTURES.resolve("proof-pile-2-mini/arxiv/validation").toString(),
                 "--output-prefix", dir.resolve("x").toString());
         assertEquals(2, r.status());
