@@ -100,19 +100,26 @@ public final class PreprocessBenchmark {
 
     static String machine() {
         String cpu = "unknown CPU";
+        List<String> isa = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
+                if (line.startsWith("model name") && cpu.startsWith("unknown")) {
                     cpu = line.substring(line.indexOf(':') + 1).trim();
-                    break;
+                } else if (line.startsWith("flags") && isa.isEmpty()) {
+                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    for (String f : List.of("avx2", "avx512f", "avx512_bf16", "amx_bf16")) {
+                        if (flags.contains(f)) {
+                            isa.add(f);
+                        }
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // Not Linux: the model name stays unknown.
+            // Not Linux: the model name and instruction set stay unknown.
         }
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return String.format(Locale.ROOT, "machine: %d cores, %s, %s %s, Java %s, load average %.2f at start",
-                Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("os.name"),
-                System.getProperty("os.arch"), System.getProperty("java.version"), load);
+        return String.format(Locale.ROOT, "machine: %d cores, %s (%s), %s %s, Java %s, load average %.2f at start",
+                Runtime.getRuntime().availableProcessors(), cpu, isa.isEmpty() ? "no AVX2" : String.join(" ", isa),
+                System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"), load);
     }
 }

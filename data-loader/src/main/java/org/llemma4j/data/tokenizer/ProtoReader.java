@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Just enough of the protobuf wire format to read a SentencePiece {@code ModelProto}: varints, fixed-width
- * fields and length-delimited messages. Generated protobuf classes would pull in a whole runtime for three
+ * fields and length-delimited messages. Generated protobuf classes would pull in a whole runtime for a dozen
  * fields.
  */
 final class ProtoReader {
@@ -47,6 +47,14 @@ final class ProtoReader {
         throw malformed("varint longer than 10 bytes");
     }
 
+    /** A little-endian {@code float} (wire type 5). */
+    float fixed32Float() {
+        advance(4);
+        int bits = (buf[pos - 4] & 0xFF) | (buf[pos - 3] & 0xFF) << 8 | (buf[pos - 2] & 0xFF) << 16
+                | (buf[pos - 1] & 0xFF) << 24;
+        return Float.intBitsToFloat(bits);
+    }
+
     /** A nested message, as a reader over its bytes. */
     ProtoReader message() {
         int len = length();
@@ -60,6 +68,13 @@ final class ProtoReader {
         String s = new String(buf, pos, len, StandardCharsets.UTF_8);
         pos += len;
         return s;
+    }
+
+    /** Skips a length-delimited field, returning its length in bytes. */
+    int skipBytes() {
+        int len = length();
+        pos += len;
+        return len;
     }
 
     void skip(int wireType) {

@@ -125,4 +125,51 @@ class SentencePieceTokenizerTest {
         e = assertThrows(InvalidDataException.class, () -> SentencePieceTokenizer.open(bad));
         assertEquals(bad + " has no '</s>' piece to use as the end-of-document id", e.getMessage());
     }
+
+    @Test
+    void modelsTheJavaEncoderDoesNotImplementAreRefusedNamingWhy(@TempDir Path tmp) throws Exception {
+        // SentencePiece's defaults: a unigram model, no byte fallback, extra whitespace removed.
+        Path unigram = tmp.resolve("unigram.model");
+        Files.write(unigram, modelProto(new byte[0], new byte[0], "<unk>", "<s>", "</s>", "a"));
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> SentencePieceTokenizer.open(unigram));
+        assertEquals(unigram + ": this SentencePiece model needs what the built-in BPE encoder (for Llama-style"
+                + " models) does not do: model_type 1 (only 2, BPE, is supported), byte_fallback false,"
+                + " remove_extra_whitespaces true", e.getMessage());
+        // Llama's settings, but a piece whose characters are not pieces: BPE could not have built it.
+        Path unreachable = tmp.resolve("unreachable.model");
+        byte[] bpeWithByteFallback = {0x18, 0x02, (byte) 0x98, 0x02, 0x01};
+        byte[] identity = {0x0A, 0x08, 'i', 'd', 'e', 'n', 't', 'i', 't', 'y', 0x20, 0x00};
+        Files.write(unreachable, modelProto(bpeWithByteFallback, identity, "<unk>", "<s>", "</s>", "ab"));
+        e = assertThrows(InvalidDataException.class, () -> SentencePieceTokenizer.open(unreachable));
+        assertEquals(unreachable + ": piece 3 'ab' contains U+61, which is not a piece of its own: BPE could never"
+                + " have built it", e.getMessage());
+    }
+
+    /**
+     * A ModelProto: pieces (the first is {@code <unk>}, type 2, the next two control pieces, type 3, the rest
+     * normal), then a TrainerSpec and a NormalizerSpec with the given field bytes.
+     */
+    private static byte[] modelProto(byte[] trainerSpec, byte[] normalizerSpec, String... pieces) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < pieces.length; i++) {
+            byte[] text = pieces[i].getBytes(StandardCharsets.UTF_8);
+            int type = i == 0 ? 2 : i < 3 ? 3 : 1;
+            out.write(0x0A);
+            out.write(text.length + 4);
+            out.write(0x0A);
+            out.write(text.length);
+            out.writeBytes(text);
+            out.write(0x18);
+            out.write(type);
+        }
+        for (int field = 2; field <= 3; field++) {
+            byte[] spec = field == 2 ? trainerSpec : normalizerSpec;
+            if (spec.length > 0) {
+                out.write(field << 3 | 2);
+                out.write(spec.length);
+                out.writeBytes(spec);
+            }
+        }
+        return out.toByteArray();
+    }
 }
