@@ -5,7 +5,8 @@ package org.llemma4j.checkpoint;
  *
  * @param tp        tensor-parallel degree ({@code model_parallel_size})
  * @param dp        data-parallel degree
- * @param zeroStage ZeRO stage of the optimizer (0: every DP rank holds the whole optimizer state; 1: sharded)
+ * @param zeroStage ZeRO stage of the optimizer (0: every DP rank holds the whole optimizer state; 1: sharded), the
+ *                  stages the trainer implements
  */
 public record ParallelLayout(int tp, int dp, int zeroStage) {
 
@@ -13,8 +14,8 @@ public record ParallelLayout(int tp, int dp, int zeroStage) {
         if (tp < 1 || dp < 1) {
             throw new IllegalArgumentException("parallel layout needs tp >= 1 and dp >= 1, got tp " + tp + " dp " + dp);
         }
-        if (zeroStage < 0 || zeroStage > 3) {
-            throw new IllegalArgumentException("zero stage must be in 0..3, got " + zeroStage);
+        if (zeroStage != 0 && zeroStage != 1) {
+            throw new IllegalArgumentException("zero stage must be 0 or 1, got " + zeroStage);
         }
     }
 }

@@ -40,8 +40,8 @@ class ArgumentErrorsTest {
     void layoutsNamesAndSpecs() {
         assertEquals("parallel layout needs tp >= 1 and dp >= 1, got tp 0 dp 2",
                 message(IllegalArgumentException.class, () -> new ParallelLayout(0, 2, 1)));
-        assertEquals("zero stage must be in 0..3, got 4",
-                message(IllegalArgumentException.class, () -> new ParallelLayout(1, 1, 4)));
+        assertEquals("zero stage must be 0 or 1, got 2",
+                message(IllegalArgumentException.class, () -> new ParallelLayout(1, 1, 2)));
         assertEquals("save id must be letters, digits, '-' or '_', got ../x",
                 message(IllegalArgumentException.class, () -> CheckpointNames.tempStepDir(5, "../x")));
         assertEquals("step must be >= 0, got -1", message(IllegalArgumentException.class,

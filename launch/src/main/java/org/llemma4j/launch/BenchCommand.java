@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.PeakFlops;
 import org.llemma4j.trainer.model.Llama;
@@ -21,7 +22,7 @@ import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.optim.AdamWSettings;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
 
 /**
  * {@code launch bench}: trains a Llama of the given shape on random tokens for a few steps and prints where the
@@ -84,11 +85,11 @@ final class BenchCommand implements Command {
 
         int[] tokens = new Random(1).ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
         TimedSteps timed;
+        ParallelContext single = ParallelContext.single();
         try (Llama model = new Llama(config, TensorParallelPlan.SINGLE, ScalarType.BFloat16, kernel, 1);
-             MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
-                     new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0))) {
-            timed = TimedSteps.measure(model, adamW, tokens, batch, seq, steps,
-                    a -> Math.sqrt(a.shardSquaredNorm()), () -> 0);
+             DataParallelOptimizer optimizer = DataParallelOptimizer.create(model.parameters(),
+                     new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0), single)) {
+            timed = TimedSteps.measure(model, optimizer, single, tokens, batch, seq, steps, () -> 0);
         }
         double stepTime = timed.step();
         double tokensPerSec = (double) batch * seq / stepTime;

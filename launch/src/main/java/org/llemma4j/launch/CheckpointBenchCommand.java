@@ -24,9 +24,9 @@ import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
 import org.llemma4j.trainer.train.Checkpointing;
-import org.llemma4j.trainer.train.ParallelContext;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -106,14 +106,15 @@ final class CheckpointBenchCommand implements Command {
                     store.getUsableSpace() / 1e6);
             try (Llama model = new Llama(saving.model(), TensorParallelPlan.SINGLE, ScalarType.BFloat16,
                     AttentionKernel.SDPA_FP32, saving.seed());
-                 MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(), saving.adamW())) {
+                 DataParallelOptimizer optimizer = DataParallelOptimizer.create(model.parameters(), saving.adamW(),
+                         ParallelContext.single())) {
                 ParallelContext single = ParallelContext.single();
                 long bytes = -1;
                 double[] saveSeconds = new double[repeats];
                 for (int r = 0; r < repeats; r++) {
                     long t0 = System.nanoTime();
                     new SafetensorsCheckpointing(saving, single).save(new Checkpointing.SavePoint(r + 1, 0, 1e-4),
-                            model.parameters(), adamW);
+                            model.parameters(), optimizer);
                     saveSeconds[r] = (System.nanoTime() - t0) / 1e9;
                     bytes = checkpointBytes(save);
                 }
@@ -135,7 +136,7 @@ final class CheckpointBenchCommand implements Command {
                     SafetensorsCheckpointing loader = new SafetensorsCheckpointing(loading, single);
                     loader.loadWeights(model.parameters());
                     long t2 = System.nanoTime();
-                    loader.loadOptimizer(adamW);
+                    loader.loadOptimizer(optimizer.state());
                     long t3 = System.nanoTime();
                     loadSeconds[r] = (t3 - t1) / 1e9;
                     double readOnly = readOptimizerStateSeconds(verifier, model);

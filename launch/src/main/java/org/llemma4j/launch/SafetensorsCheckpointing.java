@@ -34,9 +34,10 @@ import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
 import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.LrSchedule;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 import org.llemma4j.trainer.train.Checkpointing;
-import org.llemma4j.trainer.train.ParallelContext;
+import org.llemma4j.trainer.zero.AdamWState;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,20 +123,20 @@ final class SafetensorsCheckpointing implements Checkpointing {
     }
 
     @Override
-    public void loadOptimizer(MixedPrecisionAdamW optimizer) throws IOException {
+    public void loadOptimizer(AdamWState state) throws IOException {
         try (CheckpointReader reader = new CheckpointStore(config.load().get()).open(resumedDir);
              PointerScope scope = new PointerScope()) {
-            long start = optimizer.shard().offset();
-            long length = unpaddedShardLength(optimizer);
-            List<FlatParam> order = flatOrder(optimizer.parameters().params());
-            optimizer.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), start, length),
+            long start = state.range().offset();
+            long length = state.unpaddedLength();
+            List<FlatParam> order = flatOrder(state.parameters().params());
+            state.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), start, length),
                     reader.readFlat(OptimizerNames.EXP_AVG, order, tp(), tpRank(), start, length),
                     reader.readFlat(OptimizerNames.EXP_AVG_SQ, order, tp(), tpRank(), start, length), resumed.step());
         }
     }
 
     @Override
-    public void save(SavePoint point, ParameterSet params, MixedPrecisionAdamW optimizer) throws IOException {
+    public void save(SavePoint point, ParameterSet params, DataParallelOptimizer optimizer) throws IOException {
         if (saves == null) {
             return;
         }
@@ -151,12 +152,12 @@ final class SafetensorsCheckpointing implements Checkpointing {
                 }
                 writer.writeModel(dims.tpRank(), weights);
             }
-            // ZeRO-1: every DP rank writes its shard; without ZeRO the state is replicated and DP rank 0 writes it.
-            if (layout.zeroStage() == 1 && dims.dp() > 1 || dims.dpRank() == 0) {
-                long length = unpaddedShardLength(optimizer);
+            if (optimizer.writesState(dims.dpRank())) {
+                AdamWState state = optimizer.state();
+                long length = state.unpaddedLength();
                 writer.writeOptimizer(dims.tpRank(), dims.dpRank(), OptimizerPiece.cut(flatOrder(params.params()),
-                        dims.tp(), optimizer.shard().offset(), optimizer.master().narrow(0, 0, length),
-                        optimizer.expAvg().narrow(0, 0, length), optimizer.expAvgSq().narrow(0, 0, length)));
+                        dims.tp(), state.range().offset(), state.master().narrow(0, 0, length),
+                        state.expAvg().narrow(0, 0, length), state.expAvgSq().narrow(0, 0, length)));
             }
         } catch (IOException | RuntimeException e) {
             saves.abort(temp);
@@ -172,12 +173,6 @@ final class SafetensorsCheckpointing implements Checkpointing {
             LOG.info("saved step {} to {}", point.step(), saves.stepDir(point.step()));
         }
         parallel.barrier();                    // nobody runs ahead (or exits) before the commit
-    }
-
-    /** The part of this rank's optimizer shard that holds parameters (the end of the last shard is padding). */
-    private static long unpaddedShardLength(MixedPrecisionAdamW optimizer) {
-        long numel = optimizer.parameters().numel();
-        return Math.max(0, Math.min(optimizer.shard().end(), numel) - optimizer.shard().offset());
     }
 
     private void checkShapeKeys(Map<String, Object> saved, Path source) throws CheckpointException {

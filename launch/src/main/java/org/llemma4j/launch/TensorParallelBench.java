@@ -10,14 +10,14 @@ import org.llemma4j.launch.supervisor.SupervisorResult;
 import org.llemma4j.parallel.DistEnv;
 import org.llemma4j.parallel.DistOptions;
 import org.llemma4j.parallel.Distributed;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.optim.AdamWSettings;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
-import org.llemma4j.trainer.tp.GradientNorm;
 import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
 
 /**
  * Tensor-parallel step-time benchmark (a benchmark, not a test; {@code scripts/bench-tp}): the ~100M Llama
@@ -62,25 +62,20 @@ public final class TensorParallelBench {
         LlamaConfig config = new LlamaConfig(12, 768, 12, 12, 2048, 32000, seq, 1e-5, 1.0, 10000, false, 0.02);
         DistEnv env = DistEnv.fromEnvironment(System.getenv());
         try (Distributed dist = tp > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
-            GroupTensorParallelPlan group = dist == null ? null : new GroupTensorParallelPlan(dist.tp());
-            TensorParallelPlan plan = group == null ? TensorParallelPlan.SINGLE : group;
+            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
+            TensorParallelPlan plan = parallel.tensorParallel();
             int[] tokens = new Random(1).ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
             try (Llama model = new Llama(config, plan, ScalarType.BFloat16, AttentionKernel.SDPA_FP32, 1);
-                 MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
-                         new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0))) {
-                GradientNorm norm = new GradientNorm(model.parameters(), plan);
-                TimedSteps timed = TimedSteps.measure(model, adamW, tokens, batch, seq, steps,
-                        a -> norm.global(a.gradientBuffer()), () -> group == null ? 0 : group.collectiveNanos());
+                 DataParallelOptimizer optimizer = DataParallelOptimizer.create(model.parameters(),
+                         new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0), parallel)) {
+                TimedSteps timed = TimedSteps.measure(model, optimizer, parallel, tokens, batch, seq, steps,
+                        () -> plan instanceof GroupTensorParallelPlan group ? group.collectiveNanos() : 0);
                 if (env.rank() == 0) {
                     System.out.printf("TP=%d: %,d parameters per rank; seq %d x micro batch %d; step %.3f s "
                                     + "(forward+loss %.3f, backward %.3f, optimizer %.3f); in TP collectives %.3f s "
                                     + "(%.1f%%); %.0f tokens/s%n", tp, model.parameters().numel(), seq, batch,
                             timed.step(), timed.forward(), timed.backward(), timed.optimizer(), timed.collectives(),
                             100 * timed.collectives() / timed.step(), batch * seq / timed.step());
-                }
-            } finally {
-                if (group != null) {
-                    group.close();
                 }
             }
         }

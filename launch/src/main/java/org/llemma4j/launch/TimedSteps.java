@@ -1,12 +1,12 @@
 package org.llemma4j.launch;
 
 import java.util.function.LongSupplier;
-import java.util.function.ToDoubleFunction;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.Tensors;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
 
 /**
  * The timed training loop of the step benchmarks ({@code launch bench}, {@code scripts/bench-tp}): one warm-up
@@ -21,15 +21,15 @@ import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 record TimedSteps(double forward, double backward, double optimizer, double collectives) {
 
     /**
-     * @param tokens         (batch x (seq + 1)) token ids, row-major
-     * @param gradNorm       the global gradient norm of the accumulated gradients
+     * @param parallel        the ranks the gradient norm is summed over
+     * @param tokens          (batch x (seq + 1)) token ids, row-major
      * @param collectiveNanos a running total of the nanoseconds spent in collectives
      */
-    static TimedSteps measure(Llama model, MixedPrecisionAdamW adamW, int[] tokens, int batch, int seq, int steps,
-                              ToDoubleFunction<MixedPrecisionAdamW> gradNorm, LongSupplier collectiveNanos) {
+    static TimedSteps measure(Llama model, DataParallelOptimizer optimizer, ParallelContext parallel, int[] tokens,
+                              int batch, int seq, int steps, LongSupplier collectiveNanos) {
         double forward = 0;
         double backward = 0;
-        double optimizer = 0;
+        double optimizerTime = 0;
         double collectives = 0;
         for (int step = -1; step < steps; step++) {          // step -1 warms up allocator and kernels
             long c0 = collectiveNanos.getAsLong();
@@ -38,20 +38,22 @@ record TimedSteps(double forward, double backward, double optimizer, double coll
                 long t0 = System.nanoTime();
                 Tensor loss = model.loss(all.narrow(1, 0, seq), all.narrow(1, 1, seq));
                 long t1 = System.nanoTime();
+                optimizer.beginMicroBatch(true);
                 loss.backward();
-                adamW.accumulateGradients();
+                optimizer.endMicroBatch();
                 long t2 = System.nanoTime();
-                adamW.step(1e-4, gradNorm.applyAsDouble(adamW));
+                double squares = parallel.sumOverWorld(Tensors.item(optimizer.reduceGradients()))[0];
+                optimizer.step(1e-4, Math.sqrt(squares));
                 long t3 = System.nanoTime();
                 if (step >= 0) {
                     forward += (t1 - t0) / 1e9;
                     backward += (t2 - t1) / 1e9;
-                    optimizer += (t3 - t2) / 1e9;
+                    optimizerTime += (t3 - t2) / 1e9;
                     collectives += (collectiveNanos.getAsLong() - c0) / 1e9;
                 }
             }
         }
-        return new TimedSteps(forward / steps, backward / steps, optimizer / steps, collectives / steps);
+        return new TimedSteps(forward / steps, backward / steps, optimizerTime / steps, collectives / steps);
     }
 
     double step() {

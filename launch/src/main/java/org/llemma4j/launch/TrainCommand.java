@@ -20,7 +20,7 @@ import org.llemma4j.trainer.config.ConfigException;
 import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.plan.RunRequirements;
-import org.llemma4j.trainer.train.ParallelContext;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.train.StopSignal;
 import org.llemma4j.trainer.train.Trainer;
 

@@ -40,10 +40,14 @@ class DataParallelEquivalenceTest {
     private static final double NORM_TOLERANCE = 1e-4;
 
     /**
-     * Parameters are compared as whole vectors, |p2 - p1| / |p1| <= 1e-6: element-wise, AdamW turns a rounding-
-     * level difference in a near-zero gradient into a full-size (lr) difference of that element's update.
+     * Parameters are compared as whole vectors, |p2 - p1| / |p1| <= 5e-6: element-wise, AdamW turns a rounding-
+     * level difference in a near-zero gradient into a full-size (lr) difference of that element's update. One such
+     * element (an embedding row of a rare token) makes up 98% of the measured distance: 1.1e-5 apart after 10 steps
+     * (distance 2.6e-7) while the gradient norm was summed in fp32, 4.7e-5 (distance 1.0e-6, 1.4e-6 with accumulation
+     * and recomputation) with the exact fp64 norm, whose clip coefficients differ from the fp32 ones by 5e-5. Every
+     * other element agrees within 6e-8.
      */
-    private static final double PARAMETER_TOLERANCE = 1e-6;
+    private static final double PARAMETER_TOLERANCE = 5e-6;
 
     /**
      * ZeRO stage, overlap_comm, gradient accumulation steps and extra overrides. With overlap the buckets are small

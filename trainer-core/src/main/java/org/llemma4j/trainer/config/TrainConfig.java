@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.optim.AdamWSettings;
 import org.llemma4j.trainer.optim.LrSchedule;
+import org.llemma4j.trainer.zero.ZeroSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -628,6 +629,11 @@ public final class TrainConfig {
     /** {@code zero_optimization.stage}: 0 or 1. */
     public int zeroStage() {
         return zeroStage;
+    }
+
+    /** The {@code zero_optimization} section. */
+    public ZeroSettings zero() {
+        return new ZeroSettings(zeroStage, overlapComm, reduceBucketSize);
     }
 
     /** {@code zero_optimization.overlap_comm}. */

@@ -3,6 +3,7 @@ package org.llemma4j.trainer.nn;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -42,6 +43,14 @@ public final class Tensors {
      */
     public static ScalarType dtype(Tensor t) {
         return t.scalar_type().intern();
+    }
+
+    /**
+     * The options of {@code t} with dtype {@code dtype}: for a buffer that must live on {@code t}'s device. Created
+     * inside the caller's PointerScope, which frees it.
+     */
+    public static TensorOptions optionsLike(Tensor t, ScalarType dtype) {
+        return t.options().dtype(new ScalarTypeOptional(dtype));
     }
 
     /** A native scalar; created inside the caller's PointerScope, which frees it. */

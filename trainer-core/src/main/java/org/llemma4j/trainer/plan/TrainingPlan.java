@@ -97,7 +97,7 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
     /** fp32 master weights and Adam moments: 12 bytes x parameters per TP rank, divided by dp under ZeRO-1. */
     public long optimizerBytes() {
         long full = MemoryModel.ADAM_STATE_BYTES * parametersPerRank();
-        return config.zeroStage() >= 1 ? ceilDiv(full, dp()) : full;
+        return config.zero().shardsOptimizer(dp()) ? ceilDiv(full, dp()) : full;
     }
 
     /** Decoder-layer activations of one micro-batch with full checkpointing (checkpoint_num_layers per group). */
@@ -204,7 +204,7 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
         out.add(f("memory per rank (GiB, 1 GiB = 2^30 bytes)"));
         out.add(row("weights, bf16 (2 B x params/tp)", weightBytes()));
         out.add(row("gradient buffer, fp32 (4 B x params/tp)", gradientBytes()));
-        out.add(row(config.zeroStage() >= 1
+        out.add(row(config.zero().shardsOptimizer(dp())
                 ? f("optimizer, ZeRO-1 shard (12 B x params/tp / dp %d)", dp())
                 : "optimizer, replicated (12 B x params/tp)", optimizerBytes()));
         String ckpt = f("activations, checkpointed: %d x 2sbh + %d layer%s",

@@ -3,7 +3,8 @@ package org.llemma4j.trainer.train;
 import java.io.IOException;
 import java.util.Optional;
 import org.llemma4j.trainer.nn.ParameterSet;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
+import org.llemma4j.trainer.zero.AdamWState;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
 
 /**
  * How the training loop saves and resumes, without knowing the file format (the checkpoint module implements it;
@@ -26,11 +27,14 @@ public interface Checkpointing {
      */
     Optional<ResumePoint> loadWeights(ParameterSet params) throws IOException;
 
-    /** Restores the optimizer state of the resume point; called only when it has one. */
-    void loadOptimizer(MixedPrecisionAdamW optimizer) throws IOException;
+    /** Restores this rank's optimizer state from the resume point; called only when it has one. */
+    void loadOptimizer(AdamWState state) throws IOException;
 
-    /** Saves weights and optimizer state after {@code point.step()} steps. */
-    void save(SavePoint point, ParameterSet params, MixedPrecisionAdamW optimizer) throws IOException;
+    /**
+     * Saves weights and optimizer state after {@code point.step()} steps; the optimizer says which ranks write their
+     * state ({@link DataParallelOptimizer#writesState}).
+     */
+    void save(SavePoint point, ParameterSet params, DataParallelOptimizer optimizer) throws IOException;
 
     /** No checkpoints: start from the seed, save nothing. */
     Checkpointing NONE = new Checkpointing() {
@@ -40,12 +44,12 @@ public interface Checkpointing {
         }
 
         @Override
-        public void loadOptimizer(MixedPrecisionAdamW optimizer) {
+        public void loadOptimizer(AdamWState state) {
             throw new IllegalStateException("no checkpoint to restore the optimizer from");
         }
 
         @Override
-        public void save(SavePoint point, ParameterSet params, MixedPrecisionAdamW optimizer) {
+        public void save(SavePoint point, ParameterSet params, DataParallelOptimizer optimizer) {
         }
     };
 }

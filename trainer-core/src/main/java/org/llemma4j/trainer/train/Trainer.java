@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.config.Precision;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.data.BatchLoader;
+import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.data.SampleSource;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.MetricsLog;
@@ -29,8 +30,7 @@ import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.LrSchedule;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
-import org.llemma4j.trainer.tp.GradientNorm;
+import org.llemma4j.trainer.zero.DataParallelOptimizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,15 +52,12 @@ public final class Trainer implements AutoCloseable {
     private final TrainConfig config;
     private final Path runDir;
     private final Llama model;
-    private final MixedPrecisionAdamW optimizer;
-    private final GradientNorm gradientNorm;
+    private final DataParallelOptimizer optimizer;
     private final LrSchedule schedule;
     private final BatchLoader loader;
     private final ParallelContext parallel;
     private final StopSignal stop;
     private final Checkpointing checkpointing;
-    private final boolean zero;           // ZeRO stage 1: optimizer state sharded across the DP group
-    private final OverlappedGradientReduction overlap;   // null: the DP reduction follows the backward pass
     private final int recomputeLayers;    // layers per activation checkpoint; 0 without recomputation
     private Map<String, SampleSource> validation = Map.of();
     private long skippedSteps;            // steps whose gradient was not finite, in this run
@@ -97,7 +94,6 @@ public final class Trainer implements AutoCloseable {
         torch.set_num_threads(config.intraOpThreads());
         ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         int dp = parallel.dims().dp();
-        this.zero = config.zeroStage() == 1 && dp > 1;
         AttentionKernel kernel = AttentionKernel.forCpu(config.microBatchSize(), config.model().numHeads(),
                 config.seqLength());
         this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, config.seed(), dp);
@@ -105,23 +101,17 @@ public final class Trainer implements AutoCloseable {
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
+        this.recomputeLayers = config.checkpointActivations() ? config.checkpointNumLayers() : 0;
         // Built after loading: the fp32 master weights are the loaded weights, not the seed's.
-        this.optimizer = zero
-                ? new MixedPrecisionAdamW(model.parameters(), config.adamW(),
-                        parallel.dims().dpSlice(model.parameters().flat().numel(), "padded parameter buffer"))
-                : new MixedPrecisionAdamW(model.parameters(), config.adamW());
+        this.optimizer = DataParallelOptimizer.create(model.parameters(), config.adamW(),
+                config.zero(), parallel,
+                model.parametersWithSeveralGradients(recomputeLayers));
         if (resume.isPresent() && resume.get().hasOptimizerState()) {
             load(() -> {
-                checkpointing.loadOptimizer(optimizer);
+                checkpointing.loadOptimizer(optimizer.state());
                 return Optional.empty();
             });
         }
-        this.gradientNorm = new GradientNorm(model.parameters(), parallel.tensorParallel());
-        this.recomputeLayers = config.checkpointActivations() ? config.checkpointNumLayers() : 0;
-        this.overlap = config.overlapComm() && dp > 1
-                ? new OverlappedGradientReduction(optimizer, parallel, zero ? dp : 1, config.reduceBucketSize(),
-                        model.parametersWithSeveralGradients(recomputeLayers))
-                : null;
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
         this.schedule = config.schedule();
         this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
@@ -132,21 +122,12 @@ public final class Trainer implements AutoCloseable {
             return;
         }
         LOG.info("{}; model: {} parameters ({} layers, hidden {}, {} heads / {} KV heads, vocab {}), {} on CPU with {} "
-                        + "threads, {} attention; optimizer state {} MB; measured bf16 matmul peak {} GFLOP/s",
+                        + "threads, {} attention; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
                 config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
-                optimizer.stateBytes() / 1_000_000, Math.round(peakFlops / 1e9));
-        if (overlap != null) {
-            LOG.info("overlap_comm: the gradients are reduced in {} buckets of at most {} elements during the "
-                    + "backward pass of each step's last micro-batch", overlap.bucketCount(), config.reduceBucketSize());
-        }
-        if (zero) {
-            LOG.info("ZeRO stage 1: this rank keeps optimizer state for {} of {} parameter elements ({} bytes = 12 x "
-                            + "{} parameters / dp {} + padding)", optimizer.shard().length(),
-                    model.parameters().flat().numel(), optimizer.stateBytes(), model.parameters().numel(),
-                    parallel.dims().dp());
-        }
+                Math.round(peakFlops / 1e9));
+        LOG.info(optimizer.describe());
     }
 
     /**
@@ -181,22 +162,15 @@ public final class Trainer implements AutoCloseable {
             }
             for (long step = startStep; step < config.trainIters(); step++) {
                 double lr = schedule.lrAt(step);
-                double localLoss;
-                double gradNorm;
-                double commBefore = parallel.commSeconds();
+                StepOutcome outcome;
                 try (PointerScope scope = new PointerScope()) {
-                    localLoss = forwardBackward();
-                    gradNorm = optimizerStep(lr);
+                    outcome = trainStep(lr);
                 }
-                // One small collective agrees on the step's mean loss and on whether any rank was told to stop,
-                // so that all ranks leave the loop after the same step; it also averages the ranks' time in
-                // collectives (this one's own time counts towards the next step).
-                double[] agreed = parallel.sumOverWorld(localLoss, stop.requested() ? 1 : 0,
-                        parallel.commSeconds() - commBefore);
-                double loss = agreed[0] / parallel.dims().worldSize();
-                boolean stopping = agreed[1] > 0;
+                double loss = outcome.loss();
+                double gradNorm = outcome.gradNorm();
+                boolean stopping = outcome.stopping();
                 losses.add(loss);
-                window.add(loss, agreed[2] / parallel.dims().worldSize());
+                window.add(loss, outcome.commSeconds());
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
                 if (step == 0 || (step + 1) % config.logInterval() == 0 || step + 1 == config.trainIters()
                         || stopping) {
@@ -232,45 +206,39 @@ public final class Trainer implements AutoCloseable {
         LOG.info("rank {} peak resident memory: {} MB in training steps, {} MB overall (optimizer state {} MB)",
                 parallel.dims().rank(), Math.max(trainingPeakRss, 0) / 1_000_000,
                 ProcessMemory.peakResidentBytes() / 1_000_000,
-                optimizer.stateBytes() / 1_000_000);
+                optimizer.state().bytes() / 1_000_000);
         return losses;
     }
 
+    /** What the ranks agreed on after one step: its mean loss, the global gradient norm, and whether to stop. */
+    private record StepOutcome(double loss, double gradNorm, boolean stopping, double commSeconds) {
+    }
+
     /**
-     * Reduces the accumulated gradients over the data-parallel group and takes the optimizer step; returns the
-     * global gradient norm. Without ZeRO every rank all-reduces the whole buffer and updates every parameter;
-     * with ZeRO stage 1 each rank receives the mean of its 1/dp shard (reduce-scatter), updates that shard, and
-     * the shards of the new weights are all-gathered. With overlap_comm the reduction already happened during the
-     * backward pass.
+     * One optimizer step, the same path at every ZeRO stage and layout: the micro-batches' forward and backward, the
+     * data-parallel reduction of their gradients, one small collective that agrees on the step's facts, then the
+     * optimizer step, skipped when the gradient norm is not finite.
+     *
+     * <p>That collective sums, over the world, each rank's loss, its share of the squared gradient norm (TP-split
+     * parameters over the TP group, replicated ones once, ZeRO shards over the DP group: {@link
+     * DataParallelOptimizer#reduceGradients}), whether it was told to stop (so that all ranks leave the loop after
+     * the same step), and its time in collectives (this one's own time counts towards the next step).
      */
-    private double optimizerStep(double lr) {
-        double gradNorm;
-        // The global norm counts TP-split parameters over the TP group and TP-replicated ones once (GradientNorm).
-        if (zero) {
-            if (overlap == null) {
-                parallel.reduceScatterOverDp(optimizer.gradientBuffer(), optimizer.gradientShard());
-            }
-            // Every (TP slice, DP shard) pair is one rank: the weighted squares summed over the world.
-            gradNorm = Math.sqrt(parallel.sumOverWorld(
-                    gradientNorm.localSquares(optimizer.gradientShard(), optimizer.shard().offset()))[0]);
+    private StepOutcome trainStep(double lr) {
+        double commBefore = parallel.commSeconds();
+        double localLoss = forwardBackward();
+        double squares = Tensors.item(optimizer.reduceGradients());
+        double[] agreed = parallel.sumOverWorld(localLoss, squares, stop.requested() ? 1 : 0,
+                parallel.commSeconds() - commBefore);
+        int world = parallel.dims().worldSize();
+        double gradNorm = Math.sqrt(agreed[1]);
+        if (Double.isFinite(gradNorm)) {
+            consecutiveSkips = 0;
+            optimizer.step(lr, gradNorm);
         } else {
-            if (overlap == null) {
-                parallel.averageOverDp(optimizer.gradientBuffer());
-            }
-            gradNorm = gradientNorm.global(optimizer.gradientBuffer());
-        }
-        if (!Double.isFinite(gradNorm)) {
             skip(gradNorm);
-            return gradNorm;
         }
-        consecutiveSkips = 0;
-        optimizer.step(lr, gradNorm);
-        if (zero) {
-            try (NoGradGuard noGrad = new NoGradGuard()) {
-                parallel.allGatherOverDp(model.parameters().flat());
-            }
-        }
-        return gradNorm;
+        return new StepOutcome(agreed[0] / world, gradNorm, agreed[2] > 0, agreed[3] / world);
     }
 
     /**
@@ -367,16 +335,10 @@ public final class Trainer implements AutoCloseable {
         for (int micro = 0; micro < accumulation; micro++) {
             int[] mine = loader.nextMicroBatch();                                          // this rank's rows
             Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
-            if (overlap != null) {
-                overlap.beginMicroBatch(micro == accumulation - 1);
-            }
+            optimizer.beginMicroBatch(micro == accumulation - 1);
             lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
                     recomputeLayers);
-            if (overlap != null) {
-                overlap.endMicroBatch();
-            } else {
-                optimizer.accumulateGradients();
-            }
+            optimizer.endMicroBatch();
         }
         return lossSum / accumulation;
     }
@@ -429,9 +391,6 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         loader.close();
-        if (overlap != null) {
-            overlap.close();
-        }
         optimizer.close();
         model.close();
     }

@@ -1,4 +1,4 @@
-package org.llemma4j.trainer.train;
+package org.llemma4j.trainer.zero;
 
 import java.util.ArrayList;
 import java.util.Comparator;

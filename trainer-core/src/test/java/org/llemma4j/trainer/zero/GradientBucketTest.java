@@ -1,4 +1,4 @@
-package org.llemma4j.trainer.train;
+package org.llemma4j.trainer.zero;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,17 +1,14 @@
-package org.llemma4j.trainer.train;
+package org.llemma4j.trainer.zero;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorBase;
 import org.bytedeco.pytorch.TensorTensorHook;
 import org.llemma4j.parallel.PendingCollective;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.Tensors;
-import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 
 /**
  * {@code zero_optimization.overlap_comm}: the data-parallel gradient reduction runs during the backward pass of a
@@ -19,7 +16,7 @@ import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
  * gradient hook on every parameter adds its gradient into the buffer as soon as autograd produces it, and once
  * every parameter of a bucket has arrived, the bucket's reduction starts asynchronously (ZeRO stage 1: a sum into
  * the rank that owns the range; stage 0: an average on every rank) while the backward pass goes on with earlier
- * layers. After the backward pass the trainer waits for what is still in flight: only that wait is exposed
+ * layers. After the backward pass the optimizer waits for what is still in flight: only that wait is exposed
  * communication time.
  *
  * <p>Buckets are launched strictly in {@link GradientBucket#plan}'s order, a ready bucket waiting for the ones
@@ -33,8 +30,8 @@ import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 final class OverlappedGradientReduction implements AutoCloseable {
 
     private final List<Param> params;
-    private final MixedPrecisionAdamW optimizer;
-    private final ParallelContext parallel;
+    private final GradientBuffer grad;
+    private final DataParallelComm comm;
     private final List<GradientBucket> buckets;       // in launch order
     private final int[][] bucketsOfParam;             // parameter index -> bucket positions it overlaps
     private final int[] paramsPerBucket;              // parameters whose gradients each bucket waits for
@@ -50,16 +47,15 @@ final class OverlappedGradientReduction implements AutoCloseable {
     private String violation;
 
     /**
+     * @param buckets        the buffer's buckets in launch order ({@link GradientBucket#plan})
      * @param deferredParams parameters whose gradient arrives in more than one backward pass per micro-batch
-     * @param zeroShards     1 without ZeRO (all-reduce), else dp (each bucket summed into its owner)
      */
-    OverlappedGradientReduction(MixedPrecisionAdamW optimizer, ParallelContext parallel, int zeroShards,
-                                long bucketElements, Set<String> deferredParams) {
-        this.params = optimizer.parameters().params();
-        this.optimizer = optimizer;
-        this.parallel = parallel;
-        this.buckets = GradientBucket.plan(optimizer.parameters().flat().numel(),
-                optimizer.parameters().decayedNumel(), zeroShards, bucketElements);
+    OverlappedGradientReduction(GradientBuffer grad, DataParallelComm comm, List<GradientBucket> buckets,
+                                Set<String> deferredParams) {
+        this.params = grad.params();
+        this.grad = grad;
+        this.comm = comm;
+        this.buckets = buckets;
         this.bucketsOfParam = new int[params.size()][];
         this.paramsPerBucket = new int[buckets.size()];
         this.deferred = new boolean[params.size()];
@@ -93,6 +89,12 @@ final class OverlappedGradientReduction implements AutoCloseable {
         return buckets.size();
     }
 
+    /** The start-up log's words for a reduction in {@code bucketCount} overlapped buckets; empty without overlap. */
+    static String describe(int bucketCount) {
+        return bucketCount == 0 ? "" : "; overlap_comm: the gradients are reduced in " + bucketCount
+                + " buckets during the backward pass of each step's last micro-batch";
+    }
+
     /** Before each micro-batch's backward pass; reductions start only during the last one. */
     void beginMicroBatch(boolean last) {
         lastMicroBatch = last;
@@ -107,13 +109,11 @@ final class OverlappedGradientReduction implements AutoCloseable {
 
     /**
      * After each micro-batch's backward pass: drops autograd's own copies of the gradients (they are in the fp32
-     * buffer); after the last, launches the remaining buckets and waits for all of them, leaving the buffer
-     * reduced as the non-overlapped path would (stage 1: this rank's shard holds the mean; stage 0: all of it).
+     * buffer); after the last, launches the remaining buckets and waits for all of them, leaving every bucket
+     * reduced (stage 1: summed into its owner; stage 0: averaged on every rank).
      */
     void endMicroBatch() {
-        for (Param p : params) {
-            p.value().mutable_grad().reset();
-        }
+        grad.releaseParameterGradients();
         if (!lastMicroBatch) {
             return;
         }
@@ -121,19 +121,14 @@ final class OverlappedGradientReduction implements AutoCloseable {
         launchReady();
         List<PendingCollective> pending = new ArrayList<>(Arrays.asList(inFlight));
         Arrays.fill(inFlight, null);
-        parallel.awaitAll(pending);
+        comm.awaitAll(pending);
         if (violation != null) {
             throw new IllegalStateException(violation);
         }
-        if (buckets.get(0).owner() >= 0) {
-            try (NoGradGuard noGrad = new NoGradGuard()) {
-                optimizer.gradientShard().div_(Tensors.scalar(parallel.dims().dp()));
-            }
-        }
     }
 
-    private void arrive(int index, Tensor grad) {
-        optimizer.accumulateGradient(index, grad);
+    private void arrive(int index, Tensor gradient) {
+        grad.add(index, gradient);
         if (!lastMicroBatch || deferred[index]) {
             return;
         }
@@ -152,9 +147,9 @@ final class OverlappedGradientReduction implements AutoCloseable {
     private void launchReady() {
         while (nextLaunch < buckets.size() && waiting[nextLaunch] == 0) {
             GradientBucket bucket = buckets.get(nextLaunch);
-            Tensor range = optimizer.gradientBuffer().narrow(0, bucket.offset(), bucket.length());
-            inFlight[nextLaunch] = bucket.owner() >= 0 ? parallel.sumToDpRankAsync(range, bucket.owner())
-                    : parallel.averageOverDpAsync(range);
+            Tensor range = grad.range(bucket.offset(), bucket.length());
+            inFlight[nextLaunch] = bucket.owner() >= 0 ? comm.sumIntoAsync(range, bucket.owner())
+                    : comm.averageAsync(range);
             nextLaunch++;
         }
     }

@@ -1,0 +1,15 @@
+/**
+ * The data-parallel optimizer (ZeRO), one unit in the shape of Megatron's DistributedOptimizer: a
+ * {@link org.llemma4j.trainer.zero.DataParallelOptimizer} owns the fp32 gradient buffer, the AdamW state of its range
+ * of the flat parameter buffer, the reductions over the data-parallel group (whole-buffer or in overlapped buckets,
+ * with Gloo's pieces), the step, and the rule for which ranks write optimizer state into a checkpoint.
+ *
+ * <ul>
+ *   <li>{@link org.llemma4j.trainer.zero.ReplicatedOptimizer}, stage 0: all-reduce, every rank the whole state.</li>
+ *   <li>{@link org.llemma4j.trainer.zero.ShardedOptimizer}, stage 1: reduce-scatter, the norm over the shards, the
+ *       step on this rank's shard, all-gather of the new weights.</li>
+ * </ul>
+ * The arithmetic of AdamW itself is {@link org.llemma4j.trainer.optim.AdamW}, a pure function of a range.
+ * {@code docs/zero.md} describes a step and the overlap.
+ */
+package org.llemma4j.trainer.zero;
