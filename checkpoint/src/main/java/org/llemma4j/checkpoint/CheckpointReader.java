@@ -76,8 +76,8 @@ public final class CheckpointReader implements AutoCloseable {
         PointerScope outer = PointerScope.getInnerScope();
         try (PointerScope scope = new PointerScope()) {
             List<Tensor> parts = new ArrayList<>();
-            for (List<Slice> block : blocks(entry)) {
-                Slice first = block.get(0);
+            for (List<SliceLocation> block : blocks(entry)) {
+                SliceLocation first = block.get(0);
                 long a = Math.max(start, first.offset());
                 long b = Math.min(start + length, first.offset() + first.length());
                 if (a >= b) {
@@ -91,8 +91,9 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** Elements [from, from + n) along the split dimension of one block. */
-    private Tensor readPart(String name, TensorEntry entry, List<Slice> block, long from, long n) throws IOException {
-        Slice first = block.get(0);
+    private Tensor readPart(String name, TensorEntry entry, List<SliceLocation> block, long from, long n)
+            throws IOException {
+        SliceLocation first = block.get(0);
         boolean whole = block.size() == 1 && first.flatStart() == 0
                 && first.flatLength() == entry.blockNumel(first.length());
         if (whole) {
@@ -110,7 +111,7 @@ public final class CheckpointReader implements AutoCloseable {
         }
         // Pieces of a ZeRO-sharded block: concatenate the 1-D pieces in flat order, then shape and cut.
         List<Tensor> pieces = new ArrayList<>();
-        for (Slice s : block) {
+        for (SliceLocation s : block) {
             pieces.add(file(s.file()).read(s.key()).reshape(-1));
         }
         Tensor flat = pieces.size() == 1 ? pieces.get(0) : torch.cat(new TensorVector(pieces.toArray(new Tensor[0])), 0);
@@ -123,9 +124,9 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** Slices grouped by block, in offset order (the manifest keeps them sorted). */
-    private static List<List<Slice>> blocks(TensorEntry entry) {
-        List<List<Slice>> out = new ArrayList<>();
-        for (Slice s : entry.slices()) {
+    private static List<List<SliceLocation>> blocks(TensorEntry entry) {
+        List<List<SliceLocation>> out = new ArrayList<>();
+        for (SliceLocation s : entry.slices()) {
             if (out.isEmpty() || out.get(out.size() - 1).get(0).offset() != s.offset()) {
                 out.add(new ArrayList<>());
             }
@@ -202,7 +203,7 @@ public final class CheckpointReader implements AutoCloseable {
                 long blockLength = replicated ? size : size / tp;
                 long blockOffset = replicated ? 0 : tpRank * blockLength;
                 long covered = 0;
-                for (Slice slice : entry.slices()) {
+                for (SliceLocation slice : entry.slices()) {
                     if (slice.offset() != blockOffset) {
                         continue;
                     }

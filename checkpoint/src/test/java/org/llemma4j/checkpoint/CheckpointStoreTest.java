@@ -68,19 +68,22 @@ class CheckpointStoreTest {
         TensorEntry embed = m.tensor("model.embed_tokens.weight");
         assertEquals("BF16", embed.dtype());
         assertEquals(ShardDim.ROWS, embed.shardDim());
-        assertEquals(List.of(new Slice("model-tp00-of-02.safetensors", "model.embed_tokens.weight", 0, 4, 0, 16),
-                new Slice("model-tp01-of-02.safetensors", "model.embed_tokens.weight", 4, 4, 0, 16)), embed.slices());
+        assertEquals(List.of(
+                new SliceLocation("model-tp00-of-02.safetensors", "model.embed_tokens.weight", 0, 4, 0, 16),
+                new SliceLocation("model-tp01-of-02.safetensors", "model.embed_tokens.weight", 4, 4, 0, 16)),
+                embed.slices());
         TensorEntry norm = m.tensor("model.layers.0.input_layernorm.weight");
         assertEquals(1, norm.slices().size(), "replicated tensors are stored once, by TP rank 0");
         // Per rank the flat buffer is 16 + 8 + 8 + 4 = 36 elements; DP rank 0 holds [0, 18): all of the embedding
         // block and 2 of the 8 elements of the q block.
         TensorEntry q = m.tensor("optim/model.layers.0.self_attn.q_proj.weight/exp_avg");
         assertEquals("F32", q.dtype());
+        String key = "optim/model.layers.0.self_attn.q_proj.weight/exp_avg";
         assertEquals(List.of(
-                new Slice("optim-tp00-dp000.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 0, 2, 0, 2),
-                new Slice("optim-tp00-dp001.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 0, 2, 2, 6),
-                new Slice("optim-tp01-dp000.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 2, 2, 0, 2),
-                new Slice("optim-tp01-dp001.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 2, 2, 2, 6)),
+                new SliceLocation("optim-tp00-dp000.safetensors", key, 0, 2, 0, 2),
+                new SliceLocation("optim-tp00-dp001.safetensors", key, 0, 2, 2, 6),
+                new SliceLocation("optim-tp01-dp000.safetensors", key, 2, 2, 0, 2),
+                new SliceLocation("optim-tp01-dp001.safetensors", key, 2, 2, 2, 6)),
                 q.slices());
 
         JsonNode json = new ObjectMapper().readTree(step.resolve("manifest.json").toFile());
@@ -305,20 +308,20 @@ class CheckpointStoreTest {
     void coverageErrorsNameTheTensorAndTheFiles() {
         long[] shape = {4, 2};
         CheckpointException overlap = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 2, 0, 4),
-                        new Slice("b", "w", 1, 2, 0, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 2, 0, 4),
+                        new SliceLocation("b", "w", 1, 2, 0, 4)))));
         assertEquals("tensor w: [1, 2) is held twice (b, a) of dimension 0", overlap.getMessage());
         CheckpointException missing = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 2, 0, 3),
-                        new Slice("b", "w", 2, 2, 0, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 2, 0, 3),
+                        new SliceLocation("b", "w", 2, 2, 0, 4)))));
         assertEquals("tensor w: block [0, 2) misses elements [3, 4) (after a)", missing.getMessage());
         CheckpointException twice = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 4, 0, 5),
-                        new Slice("b", "w", 0, 4, 4, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 4, 0, 5),
+                        new SliceLocation("b", "w", 0, 4, 4, 4)))));
         assertEquals("tensor w: block [0, 4) has elements [4, 5) twice (b)", twice.getMessage());
         CheckpointException lengths = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 4, 0, 4),
-                        new Slice("b", "w", 0, 2, 4, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 4, 0, 4),
+                        new SliceLocation("b", "w", 0, 2, 4, 4)))));
         assertEquals("tensor w: block at 0 has length 2 in b but 4 in a", lengths.getMessage());
     }
 
@@ -399,7 +402,7 @@ class CheckpointStoreTest {
     @Test
     void manifestSurvivesJsonRoundTrip() throws Exception {
         Manifest m = TinyModel.state(3, TP2_DP2).withIndex(Map.of("w", new TensorEntry("BF16", new long[] {2, 2},
-                ShardDim.COLUMNS, List.of(new Slice("f", "w", 0, 2, 0, 4)))), Map.of("f", new FileEntry(10, "0000abcd")));
+                ShardDim.COLUMNS, List.of(new SliceLocation("f", "w", 0, 2, 0, 4)))), Map.of("f", new FileEntry(10, "0000abcd")));
         Path f = dir.resolve("m.json");
         Files.write(f, m.toJson());
         Manifest back = Manifest.read(f);
