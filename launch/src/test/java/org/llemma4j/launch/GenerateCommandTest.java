@@ -62,9 +62,8 @@ class GenerateCommandTest {
     @BeforeAll
     static void greedyThroughTheCache() throws IOException {
         try (PointerScope scope = new PointerScope();
-             Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float);
-             LlamaGenerator generator = new LlamaGenerator(model.config(), model.parameters())) {
-            cachedGreedy = generator.generate(PROMPT, GenerationSettings.greedy(40), id -> { });
+             Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float)) {
+            cachedGreedy = new LlamaGenerator(model).generate(PROMPT, GenerationSettings.greedy(40), id -> { });
         }
     }
 
@@ -91,13 +90,12 @@ class GenerateCommandTest {
         System.arraycopy(cachedGreedy, 0, ids, PROMPT.length, cachedGreedy.length);
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
              Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float);
-             LlamaGenerator generator = new LlamaGenerator(model.config(), model.parameters());
-             KvCache cache = generator.newCache(1, ids.length)) {
+             KvCache cache = new KvCache(model.config(), ids.length)) {
             // the prompt at once, then one token at a time, as generation runs
-            generator.forward(Tensors.longTensor(PROMPT, 1, PROMPT.length), cache);
+            model.forward(Tensors.longTensor(PROMPT, 1, PROMPT.length), cache);
             Tensor last = null;
             for (int n = PROMPT.length; n < ids.length; n++) {
-                last = generator.forward(Tensors.longTensor(new int[] {ids[n]}, 1, 1), cache);
+                last = model.forward(Tensors.longTensor(new int[] {ids[n]}, 1, 1), cache);
             }
             float[] cached = Tensors.toFloats(last);
             float[] full = Tensors.toFloats(model.forward(Tensors.longTensor(ids, 1, ids.length))

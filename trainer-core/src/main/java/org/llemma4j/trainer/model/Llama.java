@@ -5,6 +5,7 @@ import static org.llemma4j.trainer.model.LlamaLayout.layer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -84,6 +85,22 @@ public final class Llama implements AutoCloseable {
      */
     public Tensor forward(Tensor tokens) {
         return torch.linear(tp.copyToRegion(finalNorm.forward(decode(tokens))), output);
+    }
+
+    /**
+     * Inference with a key-value cache: tokens (B, T) int64, the T tokens that follow the {@code cache.length()}
+     * cached ones -> logits (B, T, V_local) in the model dtype. Each decoder layer attends to its cached keys and
+     * values and appends the new tokens' ones; the cache then counts the T positions. No gradients are recorded.
+     */
+    public Tensor forward(Tensor tokens, KvCache cache) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor x = embed(tokens);                                  // (B, T, H)
+            for (int i = 0; i < layers.size(); i++) {
+                x = layers.get(i).forward(x, cache.layer(i));
+            }
+            cache.advance(tokens.size(1));
+            return torch.linear(tp.copyToRegion(finalNorm.forward(x)), output);
+        }
     }
 
     /**
