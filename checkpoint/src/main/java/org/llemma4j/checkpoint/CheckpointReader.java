@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.checkpoint.safetensors.SafetensorsFile;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 /**
@@ -141,7 +142,7 @@ public final class CheckpointReader implements AutoCloseable {
      * {@code tp} / {@code tpRank}. This is what a ZeRO-1 rank restores into its shard, whatever DP and TP degree
      * the checkpoint was saved with.
      */
-    public Tensor readFlat(String state, List<FlatParam> order, int tp, int tpRank, long start, long length)
+    public Tensor readFlat(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
             throws IOException {
         PointerScope outer = PointerScope.getInnerScope();
         Tensor direct = readFlatDirect(state, order, tp, tpRank, start, length);
@@ -151,8 +152,8 @@ public final class CheckpointReader implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             List<Tensor> parts = new ArrayList<>();
             long p = 0;
-            for (FlatParam param : order) {
-                long n = param.blockNumel(tp);
+            for (ParamSpec param : order) {
+                long n = ShardedTensor.blockNumel(param, tp);
                 long a = Math.max(p, start);
                 long b = Math.min(p + n, start + length);
                 if (a < b) {
@@ -177,15 +178,15 @@ public final class CheckpointReader implements AutoCloseable {
      * instead of 0.2-0.5 s on the loaded 2-core development machine). Returns null when that does not hold; the general path then does the work and
      * reports any inconsistency.
      */
-    private Tensor readFlatDirect(String state, List<FlatParam> order, int tp, int tpRank, long start, long length)
+    private Tensor readFlatDirect(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
             throws IOException {
         record Copy(SafetensorsFile file, String key, long element, long count, long to) {
         }
         List<Copy> copies = new ArrayList<>();
         String dtype = null;
         long p = 0;
-        for (FlatParam param : order) {
-            long n = param.blockNumel(tp);
+        for (ParamSpec param : order) {
+            long n = ShardedTensor.blockNumel(param, tp);
             long a = Math.max(p, start);
             long b = Math.min(p + n, start + length);
             if (a < b) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.llemma4j.checkpoint.safetensors.ChannelOpener;
 import org.llemma4j.checkpoint.safetensors.FailingChannel;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 class CheckpointStoreTest {
@@ -331,15 +332,14 @@ class CheckpointStoreTest {
         Path tmp = store.beginSave(1);
         ShardWriter w = new ShardWriter(tmp, new ParallelLayout(2, 1, 0));
         try (PointerScope scope = new PointerScope()) {
-            FlatParam p = TinyModel.PARAMS.get(0);
+            ParamSpec p = TinyModel.PARAMS.get(0);
             CheckpointException e = assertThrows(CheckpointException.class, () -> w.writeModel(0,
-                    List.of(new ShardedTensor(p.name(), p.globalShape(), p.shardDim(), TinyModel.full(0)))));
+                    List.of(new ShardedTensor(p, TinyModel.full(0)))));
             assertEquals(tmp.resolve("model-tp00-of-02.safetensors") + ": tensor model.embed_tokens.weight of "
                     + "global shape [8, 4] split by ROWS over tp 2 needs a block of shape [4, 4], got [8, 4]",
                     e.getMessage());
             CheckpointException odd = assertThrows(CheckpointException.class, () -> new ShardWriter(tmp,
-                    new ParallelLayout(3, 1, 0)).writeModel(0, List.of(new ShardedTensor(p.name(), p.globalShape(),
-                    p.shardDim(), TinyModel.full(0)))));
+                    new ParallelLayout(3, 1, 0)).writeModel(0, List.of(new ShardedTensor(p, TinyModel.full(0)))));
             assertEquals("tensor model.embed_tokens.weight of shape [8, 4]: dimension 0 of size 8 is not divisible"
                     + " by tp 3", odd.getMessage());
         }
@@ -365,7 +365,7 @@ class CheckpointStoreTest {
         // A second model file claiming another shape for the same tensor.
         try (PointerScope scope = new PointerScope()) {
             new ShardWriter(tmp, new ParallelLayout(2, 1, 0)).writeModel(1, List.of(new ShardedTensor(
-                    "model.embed_tokens.weight", new long[] {16, 4}, ShardDim.ROWS,
+                    new ParamSpec("model.embed_tokens.weight", new long[] {16, 4}, ShardDim.ROWS),
                     TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.BFloat16, 0, 8, 4))));
         }
         CheckpointException shape = assertThrows(CheckpointException.class,
@@ -381,7 +381,7 @@ class CheckpointStoreTest {
         Path tmp = store.beginSave(1);
         ShardWriter w = new ShardWriter(tmp, new ParallelLayout(1, 1, 0));
         try (PointerScope scope = new PointerScope()) {
-            FlatParam norm = TinyModel.PARAMS.get(3);
+            ParamSpec norm = TinyModel.PARAMS.get(3);
             var four = TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.Float, 0, 4);
             var three = TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.Float, 0, 3);
             CheckpointException past = assertThrows(CheckpointException.class, () -> w.writeOptimizer(0, 0,

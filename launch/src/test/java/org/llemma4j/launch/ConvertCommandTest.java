@@ -7,14 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.Manifest;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
-import org.llemma4j.checkpoint.hf.HfTensor;
+import org.llemma4j.checkpoint.ParallelLayout;
+import org.llemma4j.checkpoint.ShardWriter;
+import org.llemma4j.checkpoint.ShardedTensor;
+import org.llemma4j.checkpoint.hf.HfDirectory;
+import org.llemma4j.parallel.ParamSpec;
+import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.nn.Tensors;
 
 /** {@code launch convert} both ways on the stories260K fixture, and its errors. */
 class ConvertCommandTest {
@@ -57,13 +64,13 @@ class ConvertCommandTest {
         for (String f : files) {
             assertTrue(back.out().contains("  " + f), back.out());
         }
-        try (HfLlamaImporter fixture = HfLlamaImporter.open(STORIES);
-             HfLlamaImporter exported = HfLlamaImporter.open(out);
+        LlamaConfig exportedConfig = HfModels.readConfig(out).model();
+        assertEquals(5000.0, exportedConfig.ropeBase());
+        assertEquals(HfModels.readConfig(STORIES).model().toBuilder().ropeBase(5000).build(), exportedConfig);
+        try (HfDirectory fixture = HfModels.open(STORIES, HfModels.readConfig(STORIES));
+             HfDirectory exported = HfModels.open(out, HfModels.readConfig(out));
              PointerScope scope = new PointerScope()) {
-            assertEquals(5000.0, exported.config().ropeTheta());
-            assertEquals(fixture.config().withRopeTheta(5000).withExtra(java.util.Map.of()),
-                    exported.config().withExtra(java.util.Map.of()));
-            for (HfTensor t : fixture.tensors()) {
+            for (ParamSpec t : fixture.tensors()) {
                 assertTrue(fixture.tensor(t.name()).equal(exported.tensor(t.name())), t.name());
             }
         }
@@ -150,6 +157,23 @@ class ConvertCommandTest {
         r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("launch convert: Missing required option: out"), r.err());
+    }
+
+    @Test
+    void aCheckpointWhoseConfigDescribesNoModelIsRefused() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("save"));
+        ParallelLayout layout = new ParallelLayout(1, 1, 0);
+        Path tmp = store.beginSave(1);
+        try (PointerScope scope = new PointerScope()) {
+            new ShardWriter(tmp, layout).writeModel(0, List.of(new ShardedTensor(
+                    new ParamSpec("w", new long[] {2}, ShardDim.REPLICATED), Tensors.floatTensor(new float[2], 2))));
+        }
+        store.commit(tmp, Manifest.forSave(1, 0, null, Map.of(), Map.of("train_iters", 1), layout));
+        LaunchRun r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", dir.resolve("save").toString(), "--out",
+                dir.resolve("hf").toString());
+        assertEquals(1, r.status());
+        assertEquals("launch convert checkpoint-to-hf: the model config of " + store.stepDir(1)
+                + " has no number num_attention_heads\n", r.err());
     }
 
     @Test

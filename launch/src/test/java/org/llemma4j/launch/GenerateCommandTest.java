@@ -24,7 +24,6 @@ import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.ParallelLayout;
 import org.llemma4j.checkpoint.ShardWriter;
 import org.llemma4j.checkpoint.ShardedTensor;
-import org.llemma4j.checkpoint.hf.HfLlamaConfig;
 import org.llemma4j.trainer.model.GenerationSettings;
 import org.llemma4j.trainer.model.KvCache;
 import org.llemma4j.trainer.model.Llama;
@@ -141,15 +140,14 @@ class GenerateCommandTest {
     void aCheckpointOfTheSameWeightsGeneratesTheSameIds() throws IOException {
         Path save = tmp.resolve("save");
         CheckpointStore store = new CheckpointStore(save);
-        Map<String, Object> config = new java.util.LinkedHashMap<>(
-                HfLlamaConfig.read(STORIES.resolve("config.json")).toNeoxKeys());
+        Map<String, Object> config = new java.util.LinkedHashMap<>(HfModels.readConfig(STORIES).model().toNeoxKeys());
         config.put("train_iters", 10);            // a resolved config holds more than the model; it is ignored
         try (PointerScope scope = new PointerScope();
              Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float)) {
             Path temp = store.beginSave(7);
             List<ShardedTensor> weights = new ArrayList<>();
             for (Param p : model.parameters().params()) {
-                weights.add(new ShardedTensor(p.name(), p.fullShape(), p.shardDim(), p.value().detach()));
+                weights.add(new ShardedTensor(p.spec(), p.value().detach()));
             }
             ParallelLayout layout = new ParallelLayout(1, 1, 0);
             new ShardWriter(temp, layout).writeModel(0, weights);

@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
@@ -100,14 +100,15 @@ class HfOracleTest {
 
     private static double[] ourLogits(int[] tokens, ScalarType dtype) throws Exception {
         JsonNode c = new ObjectMapper().readTree(STORIES.resolve("config.json").toFile());
-        LlamaConfig config = new LlamaConfig(c.get("num_hidden_layers").asInt(), c.get("hidden_size").asInt(),
-                c.get("num_attention_heads").asInt(), c.get("num_key_value_heads").asInt(),
-                c.get("intermediate_size").asInt(), c.get("vocab_size").asInt(),
-                c.get("max_position_embeddings").asInt(), c.get("rms_norm_eps").asDouble(), 1.0,
-                c.get("rope_theta").asDouble(), c.get("tie_word_embeddings").asBoolean(), 0.02);
+        LlamaConfig config = LlamaConfig.builder().numLayers(c.get("num_hidden_layers").asInt())
+                .hiddenSize(c.get("hidden_size").asInt()).numHeads(c.get("num_attention_heads").asInt())
+                .numKvHeads(c.get("num_key_value_heads").asInt()).intermediateSize(c.get("intermediate_size").asInt())
+                .vocabSize(c.get("vocab_size").asInt()).maxPositions(c.get("max_position_embeddings").asInt())
+                .normEps(c.get("rms_norm_eps").asDouble()).ropeBase(c.get("rope_theta").asDouble())
+                .tieEmbeddings(c.get("tie_word_embeddings").asBoolean()).build();
         try (PointerScope scope = new PointerScope();
              Llama model = new Llama(config, TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA, 7);
-             HfLlamaImporter hf = HfLlamaImporter.open(STORIES);
+             HfDirectory hf = HfModels.open(STORIES, HfModels.readConfig(STORIES));
              NoGradGuard noGrad = new NoGradGuard()) {
             assertEquals(47, model.parameters().params().size());
             for (Param p : model.parameters().params()) {

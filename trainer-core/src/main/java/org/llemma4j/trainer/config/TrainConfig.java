@@ -216,9 +216,10 @@ public final class TrainConfig {
                     + multiple + " (" + vocab + " % " + multiple + " = " + vocab % multiple + ")");
         }
         try {
-            return new LlamaConfig(p.get(NUM_LAYERS), hidden, heads, kvHeads, intermediate, vocab, maxPositions,
-                    p.get(RMS_NORM_EPSILON), p.get(ROTARY_PCT), p.get(ROTARY_EMB_BASE), !p.get(NO_WEIGHT_TYING),
-                    p.get(INIT_METHOD_STD));
+            return LlamaConfig.builder().numLayers(p.get(NUM_LAYERS)).hiddenSize(hidden).numHeads(heads)
+                    .numKvHeads(kvHeads).intermediateSize(intermediate).vocabSize(vocab).maxPositions(maxPositions)
+                    .normEps(p.get(RMS_NORM_EPSILON)).rotaryPct(p.get(ROTARY_PCT)).ropeBase(p.get(ROTARY_EMB_BASE))
+                    .tieEmbeddings(!p.get(NO_WEIGHT_TYING)).initStd(p.get(INIT_METHOD_STD)).build();
         } catch (IllegalArgumentException e) {
             // LlamaConfig's messages already name GPT-NeoX keys; keep them, but as our exception type.
             throw new ConfigException(e.getMessage(), e);

@@ -18,7 +18,7 @@ public final class LlamaGenerator {
 
     /** model: a whole (TP=1) Llama, e.g. loaded from a checkpoint. */
     public LlamaGenerator(Llama model) {
-        long rows = model.parameters().get(LlamaLayout.EMBEDDING).size(0);
+        long rows = model.parameters().get(LlamaLayout.EMBEDDING.hfName()).size(0);
         if (rows != model.config().vocabSize()) {
             throw new IllegalArgumentException("generation needs the whole model: the embedding has " + rows
                     + " rows, the vocabulary " + model.config().vocabSize());

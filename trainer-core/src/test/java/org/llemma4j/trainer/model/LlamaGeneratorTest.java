@@ -23,7 +23,8 @@ import org.llemma4j.trainer.nn.Tensors;
 class LlamaGeneratorTest {
 
     // GQA (4 heads over 2 KV heads), partial RoPE, untied output; init std 0.3 so that logits are far from ties
-    private static final LlamaConfig CONFIG = new LlamaConfig(2, 32, 4, 2, 48, 40, 32, 1e-5, 0.5, 10000, false, 0.3);
+    private static final LlamaConfig CONFIG = LlamaConfig.builder().numLayers(2).hiddenSize(32).numHeads(4)
+            .numKvHeads(2).intermediateSize(48).vocabSize(40).maxPositions(32).rotaryPct(0.5).initStd(0.3).build();
     private static final int[] PROMPT = {3, 17, 5, 39, 0, 22};
 
     /**
