@@ -121,6 +121,7 @@ final class GenerationModel {
                     .maxPositions(intKey(keys, "max_position_embeddings", null, source))
                     .normEps(doubleKey(keys, "rms_norm_epsilon", 1e-5)).rotaryPct(doubleKey(keys, "rotary_pct", 1.0))
                     .ropeBase(doubleKey(keys, "rotary_emb_base", 10000.0))
+                    .ropeScaling(doubleKey(keys, "rotary_emb_scaling_factor", 1.0))
                     .tieEmbeddings(!Boolean.parseBoolean(String.valueOf(keys.getOrDefault("no_weight_tying", true))))
                     .initStd(doubleKey(keys, "init_method_std", 0.02)).build();
         } catch (IllegalArgumentException e) {

@@ -69,7 +69,8 @@ public final class Llama implements AutoCloseable {
         LlamaLayout.checkTensorParallel(config, tp.size());
         this.params = ParameterSet.allocate(LlamaLayout.declarations(config), tp, dtype, seed, config.initStd(),
                 padMultiple);
-        this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
+        this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase(),
+                config.ropeScaling());
         this.embedding = new VocabEmbedding(params.get(EMBEDDING.hfName()), tp);
         for (int i = 0; i < config.numLayers(); i++) {
             Attention attention = new Attention(weight(Q_PROJ, i), weight(K_PROJ, i), weight(V_PROJ, i),

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param normEps               {@code rms_norm_epsilon}
  * @param rotaryPct             {@code rotary_pct}: fraction of each head's dimensions that RoPE rotates
  * @param ropeBase              {@code rotary_emb_base}: the RoPE base theta (1e6 for Code Llama, 1e4 after contraction)
+ * @param ropeScaling           {@code rotary_emb_scaling_factor}: linear RoPE scaling (position interpolation,
+ *                              Hugging Face's {@code rope_type: linear}): positions are divided by it; 1 is none
  * @param tieEmbeddings         the output layer shares the embedding matrix ({@code no_weight_tying: false})
  * @param initStd               {@code init_method_std}: std of the normal initialization of every matrix
  */
@@ -34,6 +36,7 @@ public record LlamaConfig(
         double normEps,
         double rotaryPct,
         double ropeBase,
+        double ropeScaling,
         boolean tieEmbeddings,
         double initStd) {
 
@@ -65,6 +68,9 @@ public record LlamaConfig(
         }
         if (!(ropeBase > 1)) {
             throw new IllegalArgumentException("rotary_emb_base must be > 1, got " + ropeBase);
+        }
+        if (!(ropeScaling > 0) || Double.isInfinite(ropeScaling)) {
+            throw new IllegalArgumentException("rotary_emb_scaling_factor must be > 0, got " + ropeScaling);
         }
         if (!(initStd > 0)) {
             throw new IllegalArgumentException("init_method_std must be > 0, got " + initStd);
@@ -105,6 +111,7 @@ public record LlamaConfig(
         m.put("rms_norm_epsilon", normEps);
         m.put("rotary_pct", rotaryPct);
         m.put("rotary_emb_base", ropeBase);
+        m.put("rotary_emb_scaling_factor", ropeScaling);
         m.put("no_weight_tying", !tieEmbeddings);
         m.put("init_method_std", initStd);
         return m;
@@ -119,14 +126,15 @@ public record LlamaConfig(
     public Builder toBuilder() {
         return new Builder().numLayers(numLayers).hiddenSize(hiddenSize).numHeads(numHeads).numKvHeads(numKvHeads)
                 .intermediateSize(intermediateSize).vocabSize(vocabSize).maxPositions(maxPositions).normEps(normEps)
-                .rotaryPct(rotaryPct).ropeBase(ropeBase).tieEmbeddings(tieEmbeddings).initStd(initStd);
+                .rotaryPct(rotaryPct).ropeBase(ropeBase).ropeScaling(ropeScaling).tieEmbeddings(tieEmbeddings)
+                .initStd(initStd);
     }
 
     /**
      * Named construction. The sizes (layers, hidden size, heads, intermediate size, vocabulary, positions) have no
      * default, so leaving one out fails validation naming its key. The rest default to the trainer's config
-     * defaults: KV heads = heads, rms_norm_epsilon 1e-5, rotary_pct 1, rotary_emb_base 10000, untied output layer,
-     * init_method_std 0.02.
+     * defaults: KV heads = heads, rms_norm_epsilon 1e-5, rotary_pct 1, rotary_emb_base 10000, no RoPE scaling
+     * (rotary_emb_scaling_factor 1), untied output layer, init_method_std 0.02.
      */
     public static final class Builder {
         private int numLayers;
@@ -139,6 +147,7 @@ public record LlamaConfig(
         private double normEps = 1e-5;
         private double rotaryPct = 1.0;
         private double ropeBase = 10000.0;
+        private double ropeScaling = 1.0;
         private boolean tieEmbeddings;
         private double initStd = 0.02;
 
@@ -195,6 +204,11 @@ public record LlamaConfig(
             return this;
         }
 
+        public Builder ropeScaling(double value) {
+            ropeScaling = value;
+            return this;
+        }
+
         public Builder tieEmbeddings(boolean value) {
             tieEmbeddings = value;
             return this;
@@ -208,7 +222,8 @@ public record LlamaConfig(
         /** The config; its constructor's checks apply, naming the GPT-NeoX key of a bad value. */
         public LlamaConfig build() {
             return new LlamaConfig(numLayers, hiddenSize, numHeads, numKvHeads == null ? numHeads : numKvHeads,
-                    intermediateSize, vocabSize, maxPositions, normEps, rotaryPct, ropeBase, tieEmbeddings, initStd);
+                    intermediateSize, vocabSize, maxPositions, normEps, rotaryPct, ropeBase, ropeScaling, tieEmbeddings,
+                    initStd);
         }
     }
 

@@ -61,7 +61,7 @@ class HfLlamaConfigTest {
         Map<String, Object> neox = c.model().toNeoxKeys();
         assertEquals(List.of("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads", "intermediate_size",
                 "vocab_size", "max_position_embeddings", "rms_norm_epsilon", "rotary_pct", "rotary_emb_base",
-                "no_weight_tying", "init_method_std"), new ArrayList<>(neox.keySet()));
+                "rotary_emb_scaling_factor", "no_weight_tying", "init_method_std"), new ArrayList<>(neox.keySet()));
         assertEquals(4, neox.get("num_kv_heads"));
         assertEquals(false, neox.get("no_weight_tying"));
     }
