@@ -36,6 +36,10 @@ final class ConvertCommand implements Command {
     static final String HF_TO_CHECKPOINT = "hf-to-checkpoint";
     static final String CHECKPOINT_TO_HF = "checkpoint-to-hf";
 
+    /** Manifest config keys under which hf-to-checkpoint records the model's token ids. */
+    private static final String BOS_KEY = "bos_token_id";
+    private static final String EOS_KEY = "eos_token_id";
+
     private static final Option HF = Option.builder().longOpt("hf").hasArg().argName("dir").required()
             .desc("Hugging Face Llama directory (config.json and model.safetensors, or shards with "
                     + "model.safetensors.index.json)").get();
@@ -133,16 +137,21 @@ final class ConvertCommand implements Command {
         }
         CheckpointStore store = new CheckpointStore(save);
         Manifest m;
+        Map<String, Object> recorded = new LinkedHashMap<>(config.model().toNeoxKeys());
+        // Kept for the way back: checkpoint-to-hf writes them into config.json and generation_config.json.
+        config.bosTokenId().ifPresent(id -> recorded.put(BOS_KEY, id));
+        config.eosTokenId().ifPresent(id -> recorded.put(EOS_KEY, id));
         try (HfDirectory in = HfModels.open(hf, config)) {
-            m = HfConversion.importToCheckpoint(in.tensors(), in, store, dtype, config.model().toNeoxKeys());
+            m = HfConversion.importToCheckpoint(in.tensors(), in, store, dtype, recorded);
         }
         LlamaConfig c = config.model();
         System.out.printf(Locale.ROOT, "converted %s to %s%n", hf, store.stepDir(0));
         System.out.printf(Locale.ROOT, "  model     %d layers, hidden %d, %d heads / %d KV heads, FFN %d, vocab %d, "
                         + "%s embeddings%n", c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(),
                 c.intermediateSize(), c.vocabSize(), c.tieEmbeddings() ? "tied" : "untied");
-        System.out.printf(Locale.ROOT, "  rope      rotary_emb_base %s%s%n", plain(c.ropeBase()),
-                theta.isPresent() ? " (--rotary-emb-base)" : " (the model's rope_theta)");
+        System.out.printf(Locale.ROOT, "  rope      rotary_emb_base %s%s%s%n", plain(c.ropeBase()),
+                theta.isPresent() ? " (--rotary-emb-base)" : " (the model's rope_theta)",
+                c.ropeScaling() == 1 ? "" : ", rotary_emb_scaling_factor " + plain(c.ropeScaling()) + " (linear)");
         System.out.printf(Locale.ROOT, "  weights   %d tensors, %,d parameters, %s, %s%n", m.tensors().size(),
                 c.parameterCount(), dtype, megabytes(m));
         System.out.printf(Locale.ROOT, "train from it with `load: %s` (and `finetune: true` to keep step 0 and a "
@@ -188,14 +197,23 @@ final class ConvertCommand implements Command {
                 ? dtype(line, EXPORT_DTYPE, null, List.of("bf16", "fp16", "fp32"))
                 : storedDtype(m, tensors, stepDir);
         HfExporter exporter = new HfExporter(dtype, maxShard);
+        boolean recorded = m.config().get(BOS_KEY) instanceof Number && m.config().get(EOS_KEY) instanceof Number;
+        HfLlamaConfig config = recorded
+                ? HfLlamaConfig.of(model).withTokenIds(((Number) m.config().get(BOS_KEY)).intValue(),
+                        ((Number) m.config().get(EOS_KEY)).intValue())
+                : HfLlamaConfig.of(model).withTokenIds(HfLlamaConfig.LLAMA_BOS_ID, HfLlamaConfig.LLAMA_EOS_ID);
         Map<String, Map<String, Object>> json = new LinkedHashMap<>();
-        json.put(HfDirectory.CONFIG_FILE, HfLlamaConfig.of(model).toJson(exporter.torchDtypeName()));
+        json.put(HfDirectory.CONFIG_FILE, config.toJson(exporter.torchDtypeName()));
+        json.put(HfDirectory.GENERATION_CONFIG_FILE, config.generationConfig());
         List<Path> files;
         try (CheckpointReader reader = store.open(stepDir)) {
             files = exporter.export(json, tensors, reader::read, out);
         }
         System.out.printf(Locale.ROOT, "exported %s (step %d, %,d parameters) to %s as %s%n", stepDir, m.step(),
                 model.parameterCount(), out, dtype);
+        System.out.printf(Locale.ROOT, "  tokens    bos_token_id %d, eos_token_id %d (%s)%n",
+                config.bosTokenId().orElseThrow(), config.eosTokenId().orElseThrow(),
+                recorded ? "recorded when the model was converted" : "Llama's, as transformers defaults them");
         for (Path f : files) {
             System.out.printf(Locale.ROOT, "  %-40s %,14d bytes%n", f.getFileName(), Files.size(f));
         }

@@ -29,6 +29,7 @@ import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
@@ -110,6 +111,14 @@ final class SafetensorsCheckpointing implements Checkpointing {
     private void loadHuggingFace(Path dir, ParameterSet params) throws IOException {
         HfLlamaConfig hf = HfModels.readConfig(dir);
         checkShapeKeys(hf.model().toNeoxKeys(), dir);
+        LlamaConfig theirs = hf.model();
+        LlamaConfig ours = config.model();
+        if (theirs.ropeBase() != ours.ropeBase() || theirs.ropeScaling() != ours.ropeScaling()) {
+            // Deliberate when a run contracts the base (Llemma: 1e6 to 1e4), a mistake otherwise: say so either way.
+            LOG.warn("load: {} has RoPE base {} and linear scaling {}; this run trains with rotary_emb_base {} and "
+                    + "rotary_emb_scaling_factor {}", dir, theirs.ropeBase(), theirs.ropeScaling(), ours.ropeBase(),
+                    ours.ropeScaling());
+        }
         try (HfDirectory model = HfModels.open(dir, hf)) {
             for (Param p : params.params()) {
                 Tensor whole = model.tensor(p.name());

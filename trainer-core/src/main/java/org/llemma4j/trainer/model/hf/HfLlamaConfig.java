@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.trainer.model.LlamaConfig;
@@ -22,7 +23,9 @@ import org.llemma4j.trainer.model.LlamaLayout;
  * (default: the number of heads, as in transformers), {@code rms_norm_eps} {@code rms_norm_epsilon} (default 1e-6,
  * transformers'), {@code rope_theta} {@code rotary_emb_base}, {@code tie_word_embeddings} the negation of
  * {@code no_weight_tying} (default false), {@code initializer_range} {@code init_method_std} (default 0.02),
- * {@code max_position_embeddings} the same (default 2048); the rest keep their names.
+ * {@code max_position_embeddings} the same (default 2048); the rest keep their names. The RoPE base and its linear
+ * scaling ({@code rotary_emb_scaling_factor}) are read from either of transformers' spellings ({@link HfRope}); a
+ * {@code head_dim} other than {@code hidden_size / num_attention_heads} is refused.
  *
  * @param model the architecture
  * @param extra every key of the file this record does not model, in the file's order
@@ -32,8 +35,12 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
     /** Keys the record models; everything else goes to {@code extra}. */
     private static final Set<String> MODELED = Set.of("hidden_size", "num_hidden_layers", "num_attention_heads",
             "num_key_value_heads", "intermediate_size", "vocab_size", "max_position_embeddings", "rms_norm_eps",
-            "rope_theta", "tie_word_embeddings", "initializer_range", "architectures", "model_type", "torch_dtype",
-            "hidden_act", "attention_bias", "mlp_bias");
+            "rope_theta", "rope_scaling", "rope_parameters", "head_dim", "tie_word_embeddings", "initializer_range",
+            "architectures", "model_type", "torch_dtype", "dtype", "hidden_act", "attention_bias", "mlp_bias");
+
+    /** transformers' LlamaConfig defaults for the token ids (Llama's SentencePiece {@code <s>} and {@code </s>}). */
+    public static final int LLAMA_BOS_ID = 1;
+    public static final int LLAMA_EOS_ID = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,16 +56,24 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
     /**
      * Reads a parsed {@code config.json}.
      *
-     * @param file the file {@code root} was read from, named by every error
+     * @param file     the file {@code root} was read from, named by every error and warning
+     * @param warnings receives what is read but doubtful (a config that names no RoPE base)
      * @throws IllegalArgumentException naming the file and the key of a missing, mistyped or unsupported value
      */
-    public static HfLlamaConfig fromJson(JsonNode root, Path file) {
+    public static HfLlamaConfig fromJson(JsonNode root, Path file, Consumer<String> warnings) {
         Keys keys = new Keys(root, file);
         keys.refuseUnless("model_type", "llama");
         keys.refuseUnless("hidden_act", "silu");
         keys.refuseTrue("attention_bias", "Llama's projections have no biases");
         keys.refuseTrue("mlp_bias", "Llama's projections have no biases");
         int heads = keys.integer("num_attention_heads", null);
+        int hidden = keys.integer("hidden_size", null);
+        JsonNode headDim = root.get("head_dim");
+        if (headDim != null && !headDim.isNull() && keys.integer("head_dim", null) * heads != hidden) {
+            throw new IllegalArgumentException(file + ": head_dim " + headDim + " is not hidden_size / "
+                    + "num_attention_heads = " + hidden + " / " + heads + ": not supported");
+        }
+        HfRope rope = HfRope.read(root, file, warnings);
         Map<String, Object> extra = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (!MODELED.contains(e.getKey())) {
@@ -66,7 +81,7 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
             }
         }
         LlamaConfig.Builder model = LlamaConfig.builder()
-                .hiddenSize(keys.integer("hidden_size", null))
+                .hiddenSize(hidden)
                 .numLayers(keys.integer("num_hidden_layers", null))
                 .numHeads(heads)
                 .numKvHeads(keys.integer("num_key_value_heads", heads))
@@ -74,7 +89,8 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
                 .vocabSize(keys.integer("vocab_size", null))
                 .maxPositions(keys.integer("max_position_embeddings", 2048))
                 .normEps(keys.number("rms_norm_eps", 1e-6))
-                .ropeBase(keys.number("rope_theta", 10000.0))
+                .ropeBase(rope.theta())
+                .ropeScaling(rope.linearScaling())
                 .tieEmbeddings(keys.bool("tie_word_embeddings", false))
                 .initStd(keys.number("initializer_range", 0.02));
         try {
@@ -94,10 +110,11 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
         m.put("num_hidden_layers", model.numLayers());
         m.put("num_attention_heads", model.numHeads());
         m.put("num_key_value_heads", model.numKvHeads());
+        m.put("head_dim", model.headDim());
         m.put("vocab_size", model.vocabSize());
         m.put("max_position_embeddings", model.maxPositions());
         m.put("rms_norm_eps", model.normEps());
-        m.put("rope_theta", model.ropeBase());
+        new HfRope(model.ropeBase(), model.ropeScaling()).write(m);
         m.put("hidden_act", "silu");
         m.put("tie_word_embeddings", model.tieEmbeddings());
         m.put("initializer_range", model.initStd());
@@ -129,9 +146,33 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
                 || model.tieEmbeddings() && name.equals(LlamaLayout.OUTPUT.hfName());
     }
 
+    /** {@code bos_token_id}, when the file gives one number. */
+    public OptionalInt bosTokenId() {
+        return extra.get("bos_token_id") instanceof Number n ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
+    }
+
     /** {@code eos_token_id}, when the file gives one number. */
     public OptionalInt eosTokenId() {
         return extra.get("eos_token_id") instanceof Number n ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
+    }
+
+    /** This config with {@code bos_token_id} and {@code eos_token_id} set. */
+    public HfLlamaConfig withTokenIds(int bos, int eos) {
+        Map<String, Object> ids = new LinkedHashMap<>(extra);
+        ids.put("bos_token_id", bos);
+        ids.put("eos_token_id", eos);
+        return new HfLlamaConfig(model, ids);
+    }
+
+    /**
+     * {@code generation_config.json} content: the token ids generation starts with and stops at (transformers 5
+     * reads them from there), those of this config or transformers' Llama defaults.
+     */
+    public Map<String, Object> generationConfig() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bos_token_id", bosTokenId().orElse(LLAMA_BOS_ID));
+        m.put("eos_token_id", eosTokenId().orElse(LLAMA_EOS_ID));
+        return m;
     }
 
     /** Typed reads of a config's keys; errors name the file and the key. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -26,15 +27,21 @@ class HfLlamaConfigTest {
             "codellama", "config.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static HfLlamaConfig read(Path file) throws Exception {
-        return HfLlamaConfig.fromJson(JSON.readTree(file.toFile()), file);
+    private final List<String> warnings = new ArrayList<>();
+
+    HfLlamaConfig read(Path file) throws Exception {
+        return HfLlamaConfig.fromJson(JSON.readTree(file.toFile()), file, warnings::add);
     }
 
-    static HfLlamaConfig parse(String json) throws Exception {
-        return HfLlamaConfig.fromJson(JSON.readTree(json), Path.of("config.json"));
+    HfLlamaConfig parse(String json) throws Exception {
+        return HfLlamaConfig.fromJson(JSON.readTree(json), Path.of("config.json"), warnings::add);
     }
 
-    static String error(String json) {
+    HfLlamaConfig reread(Map<String, Object> json) {
+        return HfLlamaConfig.fromJson(JSON.valueToTree(json), Path.of("config.json"), warnings::add);
+    }
+
+    String error(String json) {
         return assertThrows(IllegalArgumentException.class, () -> parse(json)).getMessage();
     }
 
@@ -46,6 +53,7 @@ class HfLlamaConfigTest {
         assertEquals(OptionalInt.of(2), c.eosTokenId());
         assertEquals(1, ((Number) c.extra().get("bos_token_id")).intValue());
         assertFalse(c.extra().containsKey("hidden_size"), "modeled keys are not extra");
+        assertEquals(List.of(), warnings);
 
         List<ParamSpec> tensors = c.tensors();
         assertEquals(1 + 5 * 9 + 1, tensors.size(), "tied: no output layer tensor");
@@ -84,7 +92,7 @@ class HfLlamaConfigTest {
         assertEquals("bfloat16", json.get("torch_dtype"));
         assertEquals(4, json.get("num_key_value_heads"));
         assertEquals(2, json.get("eos_token_id"), "keys we do not model are kept");
-        HfLlamaConfig back = HfLlamaConfig.fromJson(JSON.valueToTree(json), Path.of("config.json"));
+        HfLlamaConfig back = reread(json);
         assertEquals(c.model(), back.model());
         assertEquals(c.extra(), back.extra());
     }
@@ -102,6 +110,8 @@ class HfLlamaConfigTest {
                 error("{\"hidden_act\": \"gelu\"}"));
         assertEquals("config.json: hidden_size must be an integer, got \"big\"",
                 error("{\"hidden_size\": \"big\", \"num_attention_heads\": 8}"));
+        assertEquals("config.json: head_dim 16 is not hidden_size / num_attention_heads = 64 / 8: not supported",
+                error("{" + base + ", \"head_dim\": 16}"));
         assertEquals("config.json: tie_word_embeddings must be true or false, got 1",
                 error("{" + base + ", \"tie_word_embeddings\": 1}"));
         assertEquals("config.json: rope_theta must be a number, got \"1e4\"",
