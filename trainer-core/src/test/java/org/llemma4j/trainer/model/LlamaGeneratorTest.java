@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tp.UnconnectedPlan;
 
 /** The cached inference path against the training model's full forward, on a random model. */
 class LlamaGeneratorTest {
@@ -117,28 +118,8 @@ class LlamaGeneratorTest {
 
     @Test
     void oneTensorParallelRankOfAModelCannotGenerate() {
-        TensorParallelPlan halfOfTwo = new TensorParallelPlan() {
-            public int size() {
-                return 2;
-            }
-
-            public int rank() {
-                return 0;
-            }
-
-            public Tensor copyToRegion(Tensor x) {
-                return x;
-            }
-
-            public Tensor reduceFromRegion(Tensor partial) {
-                return partial;
-            }
-
-            public void allReduce(Tensor t, org.llemma4j.parallel.ReduceKind op) {
-            }
-        };
         try (PointerScope scope = new PointerScope();
-             Llama model = new Llama(CONFIG, halfOfTwo, ScalarType.Float, AttentionKernel.MATMUL, 3)) {
+             Llama model = new Llama(CONFIG, new UnconnectedPlan(2), ScalarType.Float, AttentionKernel.MATMUL, 3)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LlamaGenerator(model));
             assertEquals("generation needs the whole model: the embedding has 20 rows, the vocabulary 40",
                     e.getMessage());

@@ -164,28 +164,8 @@ class TensorParallelEquivalenceTest {
     void indivisibleLayoutsAreRejectedBeforeAllocationNamingTheNumbers() {
         LlamaConfig c = LlamaConfig.builder().numLayers(1).hiddenSize(48).numHeads(6).numKvHeads(3)
                 .intermediateSize(100).vocabSize(50).maxPositions(16).build();
-        TensorParallelPlan fourWay = new TensorParallelPlan() {
-            public int size() {
-                return 4;
-            }
-
-            public int rank() {
-                return 0;
-            }
-
-            public Tensor copyToRegion(Tensor x) {
-                return x;
-            }
-
-            public Tensor reduceFromRegion(Tensor partial) {
-                return partial;
-            }
-
-            public void allReduce(Tensor t, org.llemma4j.parallel.ReduceKind op) {
-            }
-        };
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new Llama(c, fourWay, ScalarType.Float, AttentionKernel.SDPA, 1).close());
+                () -> new Llama(c, new UnconnectedPlan(4), ScalarType.Float, AttentionKernel.SDPA, 1).close());
         assertEquals("model_parallel_size 4 does not split the model evenly: num_attention_heads 6 is not divisible "
                 + "by 4 (remainder 2); num_kv_heads 3 is not divisible by 4 (remainder 3); vocab_size 50 is not "
                 + "divisible by 4 (remainder 2)", e.getMessage());

@@ -61,19 +61,18 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
      * @throws IllegalArgumentException naming the file and the key of a missing, mistyped or unsupported value
      */
     public static HfLlamaConfig fromJson(JsonNode root, Path file, Consumer<String> warnings) {
-        Keys keys = new Keys(root, file);
+        JsonFields keys = JsonFields.of(root, file);
         keys.refuseUnless("model_type", "llama");
         keys.refuseUnless("hidden_act", "silu");
         keys.refuseTrue("attention_bias", "Llama's projections have no biases");
         keys.refuseTrue("mlp_bias", "Llama's projections have no biases");
         int heads = keys.integer("num_attention_heads", null);
         int hidden = keys.integer("hidden_size", null);
-        JsonNode headDim = root.get("head_dim");
-        if (headDim != null && !headDim.isNull() && keys.integer("head_dim", null) * heads != hidden) {
-            throw new IllegalArgumentException(file + ": head_dim " + headDim + " is not hidden_size / "
+        if (keys.has("head_dim") && (long) keys.integer("head_dim", null) * heads != hidden) {
+            throw keys.error("head_dim " + keys.integer("head_dim", null) + " is not hidden_size / "
                     + "num_attention_heads = " + hidden + " / " + heads + ": not supported");
         }
-        HfRope rope = HfRope.read(root, file, warnings);
+        HfRope rope = HfRope.read(keys, warnings);
         Map<String, Object> extra = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (!MODELED.contains(e.getKey())) {
@@ -173,59 +172,5 @@ public record HfLlamaConfig(LlamaConfig model, Map<String, Object> extra) {
         m.put("bos_token_id", bosTokenId().orElse(LLAMA_BOS_ID));
         m.put("eos_token_id", eosTokenId().orElse(LLAMA_EOS_ID));
         return m;
-    }
-
-    /** Typed reads of a config's keys; errors name the file and the key. */
-    private record Keys(JsonNode root, Path file) {
-
-        int integer(String key, Integer fallback) {
-            JsonNode v = root.get(key);
-            if (v == null || v.isNull()) {
-                if (fallback == null) {
-                    throw new IllegalArgumentException(file + ": missing key " + key);
-                }
-                return fallback;
-            }
-            if (!v.canConvertToExactIntegral() || !v.canConvertToInt()) {
-                throw new IllegalArgumentException(file + ": " + key + " must be an integer, got " + v);
-            }
-            return v.asInt();
-        }
-
-        double number(String key, double fallback) {
-            JsonNode v = root.get(key);
-            if (v == null || v.isNull()) {
-                return fallback;
-            }
-            if (!v.isNumber()) {
-                throw new IllegalArgumentException(file + ": " + key + " must be a number, got " + v);
-            }
-            return v.asDouble();
-        }
-
-        boolean bool(String key, boolean fallback) {
-            JsonNode v = root.get(key);
-            if (v == null || v.isNull()) {
-                return fallback;
-            }
-            if (!v.isBoolean()) {
-                throw new IllegalArgumentException(file + ": " + key + " must be true or false, got " + v);
-            }
-            return v.asBoolean();
-        }
-
-        void refuseUnless(String key, String supported) {
-            JsonNode v = root.get(key);
-            if (v != null && !supported.equals(v.asText())) {
-                throw new IllegalArgumentException(file + ": " + key + " is \"" + v.asText() + "\", only \""
-                        + supported + "\" is supported");
-            }
-        }
-
-        void refuseTrue(String key, String why) {
-            if (bool(key, false)) {
-                throw new IllegalArgumentException(file + ": " + key + " is true, not supported: " + why);
-            }
-        }
     }
 }

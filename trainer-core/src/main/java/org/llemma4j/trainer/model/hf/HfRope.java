@@ -1,7 +1,5 @@
 package org.llemma4j.trainer.model.hf;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -33,49 +31,46 @@ record HfRope(double theta, double linearScaling) {
      * @throws IllegalArgumentException naming the file and the key of a malformed, contradictory or unsupported
      *                                  setting
      */
-    static HfRope read(JsonNode root, Path file, Consumer<String> warnings) {
-        JsonNode parameters = object(root, PARAMETERS, file);
-        JsonNode scaling = object(root, SCALING, file);
+    static HfRope read(JsonFields config, Consumer<String> warnings) {
+        JsonFields parameters = config.object(PARAMETERS);
+        JsonFields scaling = config.object(SCALING);
 
-        Double top = number(root, "rope_theta", "rope_theta", file);
-        Double nested = parameters == null ? null
-                : number(parameters, "rope_theta", PARAMETERS + ".rope_theta", file);
+        Double top = config.number("rope_theta");
+        Double nested = parameters == null ? null : parameters.number("rope_theta");
         if (top != null && nested != null && !top.equals(nested)) {
-            throw new IllegalArgumentException(file + ": rope_theta " + top + " and " + PARAMETERS
-                    + ".rope_theta " + nested + " disagree");
+            throw config.error("rope_theta " + top + " and " + PARAMETERS + ".rope_theta " + nested + " disagree");
         }
         double theta;
         if (top == null && nested == null) {
-            warnings.accept(file + " names no RoPE base (neither rope_theta nor " + PARAMETERS
+            warnings.accept(config.file() + " names no RoPE base (neither rope_theta nor " + PARAMETERS
                     + ".rope_theta): using Llama's default " + (long) LLAMA_DEFAULT_THETA);
             theta = LLAMA_DEFAULT_THETA;
         } else {
             theta = top != null ? top : nested;
         }
 
-        String parametersType = parameters == null ? null : type(parameters, PARAMETERS, file);
-        String scalingType = scaling == null ? null : type(scaling, SCALING, file);
+        String parametersType = parameters == null ? null : type(parameters);
+        String scalingType = scaling == null ? null : type(scaling);
         if (scaling != null && scalingType == null) {
-            throw new IllegalArgumentException(file + ": " + SCALING + " names no rope_type (or type)");
+            throw config.error(SCALING + " names no rope_type (or type)");
         }
         if (parametersType != null && scalingType != null && !parametersType.equals(scalingType)) {
-            throw new IllegalArgumentException(file + ": " + SCALING + " type \"" + scalingType + "\" and "
-                    + PARAMETERS + ".rope_type \"" + parametersType + "\" disagree");
+            throw config.error(SCALING + " type \"" + scalingType + "\" and " + PARAMETERS + ".rope_type \""
+                    + parametersType + "\" disagree");
         }
         String key = parametersType != null ? PARAMETERS : SCALING;
-        JsonNode settings = parametersType != null ? parameters : scaling;
+        JsonFields settings = parametersType != null ? parameters : scaling;
         String type = parametersType != null ? parametersType : scalingType;
         if (type == null || type.equals("default")) {
             return new HfRope(theta, 1.0);
         }
         if (!type.equals("linear")) {
-            throw new IllegalArgumentException(file + ": " + key + " type \"" + type + "\" is not supported: only "
-                    + "linear RoPE scaling is implemented, and ignoring another would change the model's positions");
+            throw config.error(key + " type \"" + type + "\" is not supported: only linear RoPE scaling is "
+                    + "implemented, and ignoring another would change the model's positions");
         }
-        Double factor = number(settings, "factor", key + ".factor", file);
+        Double factor = settings.number("factor");
         if (factor == null || !(factor > 0) || factor.isInfinite()) {
-            throw new IllegalArgumentException(file + ": " + key + " of type \"linear\" needs a factor > 0, got "
-                    + settings.get("factor"));
+            throw config.error(key + " of type \"linear\" needs a factor > 0, got " + settings.node().get("factor"));
         }
         return new HfRope(theta, factor);
     }
@@ -103,40 +98,9 @@ record HfRope(double theta, double linearScaling) {
         json.put(PARAMETERS, parameters);
     }
 
-    // The object under `key`, or null when absent or null.
-    private static JsonNode object(JsonNode root, String key, Path file) {
-        JsonNode v = root.get(key);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isObject()) {
-            throw new IllegalArgumentException(file + ": " + key + " must be an object or null, got " + v);
-        }
-        return v;
-    }
-
-    private static Double number(JsonNode node, String key, String name, Path file) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException(file + ": " + name + " must be a number, got " + v);
-        }
-        return v.asDouble();
-    }
-
     // rope_type, else the older type; null when neither is given.
-    private static String type(JsonNode settings, String key, Path file) {
-        for (String name : new String[] {"rope_type", "type"}) {
-            JsonNode v = settings.get(name);
-            if (v != null && !v.isNull()) {
-                if (!v.isTextual()) {
-                    throw new IllegalArgumentException(file + ": " + key + "." + name + " must be a string, got " + v);
-                }
-                return v.asText();
-            }
-        }
-        return null;
+    private static String type(JsonFields settings) {
+        String type = settings.text("rope_type");
+        return type != null ? type : settings.text("type");
     }
 }

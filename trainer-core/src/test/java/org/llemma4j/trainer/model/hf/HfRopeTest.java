@@ -67,7 +67,8 @@ class HfRopeTest {
 
     @Test
     void linearScalingInEitherSpellingIsRead() throws Exception {
-        LlamaConfig v4 = parse("\"rope_theta\": 1e6, \"rope_scaling\": {\"type\": \"linear\", \"factor\": 4.0}").model();
+        LlamaConfig v4 = parse("\"rope_theta\": 1e6, \"rope_scaling\": {\"type\": \"linear\", \"factor\": 4.0}")
+                .model();
         assertEquals(4.0, v4.ropeScaling());
         assertEquals(v4, parse("\"rope_theta\": 1e6, \"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 4}")
                 .model());
