@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.checkpoint.safetensors.SafetensorsFile;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 /**
@@ -76,8 +77,8 @@ public final class CheckpointReader implements AutoCloseable {
         PointerScope outer = PointerScope.getInnerScope();
         try (PointerScope scope = new PointerScope()) {
             List<Tensor> parts = new ArrayList<>();
-            for (List<Slice> block : blocks(entry)) {
-                Slice first = block.get(0);
+            for (List<SliceLocation> block : blocks(entry)) {
+                SliceLocation first = block.get(0);
                 long a = Math.max(start, first.offset());
                 long b = Math.min(start + length, first.offset() + first.length());
                 if (a >= b) {
@@ -91,8 +92,9 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** Elements [from, from + n) along the split dimension of one block. */
-    private Tensor readPart(String name, TensorEntry entry, List<Slice> block, long from, long n) throws IOException {
-        Slice first = block.get(0);
+    private Tensor readPart(String name, TensorEntry entry, List<SliceLocation> block, long from, long n)
+            throws IOException {
+        SliceLocation first = block.get(0);
         boolean whole = block.size() == 1 && first.flatStart() == 0
                 && first.flatLength() == entry.blockNumel(first.length());
         if (whole) {
@@ -110,7 +112,7 @@ public final class CheckpointReader implements AutoCloseable {
         }
         // Pieces of a ZeRO-sharded block: concatenate the 1-D pieces in flat order, then shape and cut.
         List<Tensor> pieces = new ArrayList<>();
-        for (Slice s : block) {
+        for (SliceLocation s : block) {
             pieces.add(file(s.file()).read(s.key()).reshape(-1));
         }
         Tensor flat = pieces.size() == 1 ? pieces.get(0) : torch.cat(new TensorVector(pieces.toArray(new Tensor[0])), 0);
@@ -123,9 +125,9 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /** Slices grouped by block, in offset order (the manifest keeps them sorted). */
-    private static List<List<Slice>> blocks(TensorEntry entry) {
-        List<List<Slice>> out = new ArrayList<>();
-        for (Slice s : entry.slices()) {
+    private static List<List<SliceLocation>> blocks(TensorEntry entry) {
+        List<List<SliceLocation>> out = new ArrayList<>();
+        for (SliceLocation s : entry.slices()) {
             if (out.isEmpty() || out.get(out.size() - 1).get(0).offset() != s.offset()) {
                 out.add(new ArrayList<>());
             }
@@ -140,7 +142,7 @@ public final class CheckpointReader implements AutoCloseable {
      * {@code tp} / {@code tpRank}. This is what a ZeRO-1 rank restores into its shard, whatever DP and TP degree
      * the checkpoint was saved with.
      */
-    public Tensor readFlat(String state, List<FlatParam> order, int tp, int tpRank, long start, long length)
+    public Tensor readFlat(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
             throws IOException {
         PointerScope outer = PointerScope.getInnerScope();
         Tensor direct = readFlatDirect(state, order, tp, tpRank, start, length);
@@ -150,8 +152,8 @@ public final class CheckpointReader implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             List<Tensor> parts = new ArrayList<>();
             long p = 0;
-            for (FlatParam param : order) {
-                long n = param.blockNumel(tp);
+            for (ParamSpec param : order) {
+                long n = ShardedTensor.blockNumel(param, tp);
                 long a = Math.max(p, start);
                 long b = Math.min(p + n, start + length);
                 if (a < b) {
@@ -176,15 +178,15 @@ public final class CheckpointReader implements AutoCloseable {
      * instead of 0.2-0.5 s on the loaded 2-core development machine). Returns null when that does not hold; the general path then does the work and
      * reports any inconsistency.
      */
-    private Tensor readFlatDirect(String state, List<FlatParam> order, int tp, int tpRank, long start, long length)
+    private Tensor readFlatDirect(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
             throws IOException {
         record Copy(SafetensorsFile file, String key, long element, long count, long to) {
         }
         List<Copy> copies = new ArrayList<>();
         String dtype = null;
         long p = 0;
-        for (FlatParam param : order) {
-            long n = param.blockNumel(tp);
+        for (ParamSpec param : order) {
+            long n = ShardedTensor.blockNumel(param, tp);
             long a = Math.max(p, start);
             long b = Math.min(p + n, start + length);
             if (a < b) {
@@ -202,7 +204,7 @@ public final class CheckpointReader implements AutoCloseable {
                 long blockLength = replicated ? size : size / tp;
                 long blockOffset = replicated ? 0 : tpRank * blockLength;
                 long covered = 0;
-                for (Slice slice : entry.slices()) {
+                for (SliceLocation slice : entry.slices()) {
                     if (slice.offset() != blockOffset) {
                         continue;
                     }

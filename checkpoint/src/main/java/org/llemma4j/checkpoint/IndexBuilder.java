@@ -38,7 +38,7 @@ final class IndexBuilder {
         if (dataFiles.isEmpty()) {
             throw new CheckpointException(dir + ": no .safetensors files were written");
         }
-        Map<String, List<Slice>> slices = new TreeMap<>();
+        Map<String, List<SliceLocation>> slices = new TreeMap<>();
         Map<String, TensorEntry> heads = new TreeMap<>();
         Map<String, FileEntry> files = new TreeMap<>();
         for (Path file : dataFiles) {
@@ -78,16 +78,16 @@ final class IndexBuilder {
                                 + " does not fit its block " + Arrays.toString(head.blockShape(p.length())));
                     }
                     slices.computeIfAbsent(p.name(), n -> new ArrayList<>())
-                            .add(new Slice(fileName, key, p.offset(), p.length(), p.flatStart(), numel));
+                            .add(new SliceLocation(fileName, key, p.offset(), p.length(), p.flatStart(), numel));
                 }
             }
             files.put(fileName, new FileEntry(Files.size(file), checksum(file)));
         }
         Map<String, TensorEntry> tensors = new TreeMap<>();
-        for (Map.Entry<String, List<Slice>> e : slices.entrySet()) {
+        for (Map.Entry<String, List<SliceLocation>> e : slices.entrySet()) {
             TensorEntry head = heads.get(e.getKey());
-            List<Slice> sorted = new ArrayList<>(e.getValue());
-            sorted.sort(Comparator.comparingLong(Slice::offset).thenComparingLong(Slice::flatStart));
+            List<SliceLocation> sorted = new ArrayList<>(e.getValue());
+            sorted.sort(Comparator.comparingLong(SliceLocation::offset).thenComparingLong(SliceLocation::flatStart));
             TensorEntry entry = new TensorEntry(head.dtype(), head.shape(), head.shardDim(), sorted);
             checkCoverage(e.getKey(), entry);
             tensors.put(e.getKey(), entry);
@@ -116,8 +116,8 @@ final class IndexBuilder {
         long dimSize = shape.length == 0 ? 1 : shape[entry.blockDim()];
         long nextOffset = 0;
         long nextFlat = 0;
-        Slice previous = null;
-        for (Slice s : entry.slices()) {
+        SliceLocation previous = null;
+        for (SliceLocation s : entry.slices()) {
             boolean sameBlock = previous != null && s.offset() == previous.offset();
             if (sameBlock && s.length() != previous.length()) {
                 throw new CheckpointException("tensor " + name + ": block at " + s.offset() + " has length "
@@ -157,7 +157,7 @@ final class IndexBuilder {
         }
     }
 
-    private static CheckpointException gap(String name, Slice s, long have, long want) {
+    private static CheckpointException gap(String name, SliceLocation s, long have, long want) {
         return new CheckpointException("tensor " + name + ": block [" + s.offset() + ", " + (s.offset() + s.length())
                 + ") misses elements [" + have + ", " + want + ") (after " + s.file() + ")");
     }

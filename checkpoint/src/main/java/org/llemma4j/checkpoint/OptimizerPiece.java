@@ -3,6 +3,7 @@ package org.llemma4j.checkpoint;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.parallel.ParamSpec;
 
 /**
  * The optimizer state one rank holds for (part of) one parameter: elements {@code [flatStart, flatStart + n)} of
@@ -14,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * @param expAvg    Adam's first moment
  * @param expAvgSq  Adam's second moment
  */
-public record OptimizerPiece(FlatParam param, long flatStart, Tensor master, Tensor expAvg, Tensor expAvgSq) {
+public record OptimizerPiece(ParamSpec param, long flatStart, Tensor master, Tensor expAvg, Tensor expAvgSq) {
 
     /** Elements covered. */
     public long length() {
@@ -30,7 +31,7 @@ public record OptimizerPiece(FlatParam param, long flatStart, Tensor master, Ten
      * @param master     the shard's master weights, 1-D; {@code expAvg} and {@code expAvgSq} alike, same length
      * @return pieces viewing the given buffers (no copies), in flat order
      */
-    public static List<OptimizerPiece> cut(List<FlatParam> order, int tp, long shardStart, Tensor master,
+    public static List<OptimizerPiece> cut(List<ParamSpec> order, int tp, long shardStart, Tensor master,
                                            Tensor expAvg, Tensor expAvgSq) throws CheckpointException {
         long shardEnd = shardStart + master.numel();
         if (expAvg.numel() != master.numel() || expAvgSq.numel() != master.numel()) {
@@ -39,8 +40,8 @@ public record OptimizerPiece(FlatParam param, long flatStart, Tensor master, Ten
         }
         List<OptimizerPiece> out = new ArrayList<>();
         long p = 0;
-        for (FlatParam param : order) {
-            long n = param.blockNumel(tp);
+        for (ParamSpec param : order) {
+            long n = ShardedTensor.blockNumel(param, tp);
             long a = Math.max(p, shardStart);
             long b = Math.min(p + n, shardEnd);
             if (a < b) {

@@ -16,6 +16,7 @@ import org.llemma4j.checkpoint.safetensors.ChannelOpener;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.checkpoint.safetensors.SafetensorsWriter;
 import org.llemma4j.checkpoint.safetensors.TensorSpec;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 /**
@@ -53,11 +54,11 @@ public final class ShardWriter {
             if (t.shardDim() == ShardDim.REPLICATED && tpRank != 0) {
                 continue;
             }
-            long[] block = t.blockShape(layout.tp());
+            long[] block = ShardedTensor.blockShape(t.spec(), layout.tp());
             long[] actual = shape(t.local());
             if (!Arrays.equals(block, actual)) {
                 throw new CheckpointException(file + ": tensor " + t.name() + " of global shape "
-                        + Arrays.toString(t.globalShape()) + " split by " + t.shardDim() + " over tp "
+                        + Arrays.toString(t.spec().fullShape()) + " split by " + t.shardDim() + " over tp "
                         + layout.tp() + " needs a block of shape " + Arrays.toString(block) + ", got "
                         + Arrays.toString(actual));
             }
@@ -65,7 +66,7 @@ public final class ShardWriter {
             long length = block.length == 0 ? 1 : block[d];
             long offset = t.shardDim() == ShardDim.REPLICATED ? 0 : tpRank * length;
             specs.add(new TensorSpec(t.name(), dtype(file, t.name(), t.local()), block));
-            pieces.put(t.name(), new StoredPiece(t.name(), t.globalShape(), t.shardDim(), offset, length, 0));
+            pieces.put(t.name(), new StoredPiece(t.name(), t.spec().fullShape(), t.shardDim(), offset, length, 0));
             kept.add(t);
         }
         try (SafetensorsWriter w = SafetensorsWriter.create(file, specs,
@@ -87,23 +88,23 @@ public final class ShardWriter {
      * parameter name) only when it is written, converted to {@code dtype}, and freed before the next one. This is
      * how a whole model is converted without ever holding it in memory.
      */
-    public Path writeModel(int tpRank, List<FlatParam> params, SafetensorsDtype dtype, TensorSource blocks)
+    public Path writeModel(int tpRank, List<ParamSpec> params, SafetensorsDtype dtype, TensorSource blocks)
             throws IOException {
         checkRank("tp", tpRank, layout.tp());
         Path file = dir.resolve(CheckpointNames.modelFile(tpRank, layout.tp()));
         List<TensorSpec> specs = new ArrayList<>();
         Map<String, StoredPiece> pieces = new LinkedHashMap<>();
-        List<FlatParam> kept = new ArrayList<>();
-        for (FlatParam p : params) {
+        List<ParamSpec> kept = new ArrayList<>();
+        for (ParamSpec p : params) {
             if (p.shardDim() == ShardDim.REPLICATED && tpRank != 0) {
                 continue;
             }
-            long[] block = ShardedTensor.blockShape(p.name(), p.globalShape(), p.shardDim(), layout.tp());
+            long[] block = ShardedTensor.blockShape(p, layout.tp());
             int d = p.shardDim() == ShardDim.REPLICATED ? 0 : p.shardDim().dim();
             long length = block.length == 0 ? 1 : block[d];
             long offset = p.shardDim() == ShardDim.REPLICATED ? 0 : tpRank * length;
             specs.add(new TensorSpec(p.name(), dtype, block));
-            pieces.put(p.name(), new StoredPiece(p.name(), p.globalShape(), p.shardDim(), offset, length, 0));
+            pieces.put(p.name(), new StoredPiece(p.name(), p.fullShape(), p.shardDim(), offset, length, 0));
             kept.add(p);
         }
         try (SafetensorsWriter w = SafetensorsWriter.create(file, specs,
@@ -114,7 +115,7 @@ public final class ShardWriter {
                     long[] actual = shape(t);
                     if (!Arrays.equals(actual, specs.get(i).shape())) {
                         throw new CheckpointException(file + ": tensor " + kept.get(i).name() + " of global shape "
-                                + Arrays.toString(kept.get(i).globalShape()) + " split by " + kept.get(i).shardDim()
+                                + Arrays.toString(kept.get(i).fullShape()) + " split by " + kept.get(i).shardDim()
                                 + " over tp " + layout.tp() + " needs a block of shape "
                                 + Arrays.toString(specs.get(i).shape()) + ", got " + Arrays.toString(actual));
                     }
@@ -135,15 +136,12 @@ public final class ShardWriter {
         Map<String, StoredPiece> stored = new LinkedHashMap<>();
         Map<String, Tensor> data = new LinkedHashMap<>();
         for (OptimizerPiece p : pieces) {
-            FlatParam param = p.param();
+            ParamSpec param = p.param();
             if (param.shardDim() == ShardDim.REPLICATED && tpRank != 0) {
                 continue;
             }
-            long[] block = ShardedTensor.blockShape(param.name(), param.globalShape(), param.shardDim(), layout.tp());
-            long blockNumel = 1;
-            for (long s : block) {
-                blockNumel *= s;
-            }
+            long[] block = ShardedTensor.blockShape(param, layout.tp());
+            long blockNumel = ShardedTensor.blockNumel(param, layout.tp());
             if (p.flatStart() < 0 || p.flatStart() + p.length() > blockNumel) {
                 throw new CheckpointException(file + ": optimizer piece of " + param.name() + " covers elements ["
                         + p.flatStart() + ", " + (p.flatStart() + p.length()) + ") of a block of " + blockNumel);
@@ -166,7 +164,7 @@ public final class ShardWriter {
                     throw new CheckpointException(file + ": tensor " + name + " is given twice by this rank");
                 }
                 specs.add(new TensorSpec(name, dtype(file, name, t), new long[] {p.length()}));
-                stored.put(name, new StoredPiece(name, param.globalShape(), param.shardDim(), offset, length,
+                stored.put(name, new StoredPiece(name, param.fullShape(), param.shardDim(), offset, length,
                         p.flatStart()));
                 data.put(name, t);
             }

@@ -13,7 +13,7 @@ import org.llemma4j.parallel.ShardDim;
  * @param shardDim split dimension across the TP group
  * @param slices   stored pieces, ordered by block offset then flat start
  */
-public record TensorEntry(String dtype, long[] shape, ShardDim shardDim, List<Slice> slices) {
+public record TensorEntry(String dtype, long[] shape, ShardDim shardDim, List<SliceLocation> slices) {
 
     public TensorEntry {
         shape = shape.clone();

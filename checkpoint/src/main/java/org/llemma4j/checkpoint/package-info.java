@@ -22,7 +22,10 @@
  *   }
  * </pre>
  *
+ * <p>The module knows no model: the tensors to write, read or reshard are {@link org.llemma4j.parallel.ParamSpec}s
+ * the caller passes (the trainer's parameter table).
+ *
  * <p>Sub-packages: {@code safetensors} (the file format), {@code io} (durable writes), {@code hf} (Hugging Face
- * Llama import and export).
+ * directories: import and export).
  */
 package org.llemma4j.checkpoint;

@@ -15,16 +15,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.llemma4j.checkpoint.hf.HfConversion;
-import org.llemma4j.checkpoint.hf.HfLlamaConfig;
-import org.llemma4j.checkpoint.hf.HfLlamaExporter;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.checkpoint.safetensors.SafetensorsException;
 import org.llemma4j.checkpoint.safetensors.SafetensorsFile;
 import org.llemma4j.checkpoint.safetensors.SafetensorsWriter;
 import org.llemma4j.checkpoint.safetensors.TensorSpec;
-import org.llemma4j.parallel.ShardDim;
 
 /** The remaining bad arguments and inputs of the public API, each with its message. */
 class ArgumentErrorsTest {
@@ -99,59 +94,5 @@ class ArgumentErrorsTest {
             assertEquals(p + ": tensor c: libtorch dtype ComplexFloat has no safetensors equivalent",
                     message(SafetensorsException.class, () -> w.write("c", complex)));
         }
-    }
-
-    @Test
-    void hfConfigValuesAndExporterSettings() throws Exception {
-        Path cfg = dir.resolve("config.json");
-        Files.writeString(cfg, "{\"hidden_size\": 64, \"num_attention_heads\": 8, \"num_hidden_layers\": 1, "
-                + "\"intermediate_size\": 8, \"vocab_size\": 4, \"rope_theta\": \"1e4\"}");
-        assertEquals(cfg + ": rope_theta must be a number, got \"1e4\"",
-                message(CheckpointException.class, () -> HfLlamaConfig.read(cfg)));
-        Files.writeString(cfg, "{\"hidden_act\": \"gelu\"}");
-        assertEquals(cfg + ": hidden_act is \"gelu\", only \"silu\" is supported",
-                message(CheckpointException.class, () -> HfLlamaConfig.read(cfg)));
-        Files.writeString(cfg, "{\"hidden_size\": 64,");
-        assertEquals(true, message(CheckpointException.class, () -> HfLlamaConfig.read(cfg))
-                .startsWith(cfg + ": not valid JSON: "));
-        HfLlamaConfig c = new HfLlamaConfig(64, 1, 8, 4, 8, 4, 16, 1e-5, 1e4, false, Map.of());
-        assertEquals("rotary_emb_base must be > 1, got 0.5",
-                message(IllegalArgumentException.class, () -> c.withRopeTheta(0.5)));
-        assertEquals("config key vocab_size is missing or not a number: null", message(IllegalArgumentException.class,
-                () -> HfLlamaConfig.fromNeoxKeys(Map.of("hidden_size", 64, "num_layers", 1,
-                        "num_attention_heads", 8, "intermediate_size", 8, "max_position_embeddings", 16))));
-        assertEquals("num_attention_heads 8 is not divisible by num_key_value_heads 3",
-                message(IllegalArgumentException.class,
-                        () -> new HfLlamaConfig(64, 1, 8, 3, 8, 4, 16, 1e-5, 1e4, false, Map.of())));
-        assertEquals("max shard size must be > 0, got 0", message(IllegalArgumentException.class,
-                () -> new HfLlamaExporter(SafetensorsDtype.BF16, 0)));
-    }
-
-    @Test
-    void hfIndexWithoutWeightMap() throws Exception {
-        Path d = Files.createDirectories(dir.resolve("hf"));
-        Files.copy(Fixtures.stories().resolve("config.json"), d.resolve("config.json"));
-        Files.writeString(d.resolve("model.safetensors.index.json"), "{\"metadata\": {}}");
-        assertEquals(d.resolve("model.safetensors.index.json") + ": missing object \"weight_map\"",
-                message(CheckpointException.class, () -> HfLlamaImporter.open(d).close()));
-        Files.writeString(d.resolve("model.safetensors.index.json"), "{\"weight_map\": ");
-        assertEquals(true, message(CheckpointException.class, () -> HfLlamaImporter.open(d).close())
-                .startsWith(d.resolve("model.safetensors.index.json") + ": not valid JSON: "));
-        try (HfLlamaImporter in = HfLlamaImporter.open(Fixtures.stories())) {
-            assertEquals(Fixtures.stories() + ": the model has no tensor lm_head.weight",
-                    message(CheckpointException.class, () -> in.tensor("lm_head.weight")));
-        }
-    }
-
-    @Test
-    void exportingACheckpointWithoutArchitectureKeys() throws Exception {
-        CheckpointStore store = new CheckpointStore(dir.resolve("save"));
-        TinyModel.save(store, 1, new ParallelLayout(1, 1, 0));        // its config has no model keys
-        assertEquals(store.latest().orElseThrow().resolve("manifest.json") + ": the config does not describe a Llama: "
-                + "config key num_attention_heads is missing or not a number: null",
-                message(CheckpointException.class, () -> HfConversion.exportCheckpoint(store,
-                        store.latest().orElseThrow(), dir.resolve("out"), SafetensorsDtype.BF16, 1 << 20)));
-        assertEquals(ShardDim.ROWS, store.readManifest(store.latest().orElseThrow())
-                .tensor("model.embed_tokens.weight").shardDim());
     }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.llemma4j.checkpoint.safetensors.ChannelOpener;
 import org.llemma4j.checkpoint.safetensors.FailingChannel;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 class CheckpointStoreTest {
@@ -68,19 +69,22 @@ class CheckpointStoreTest {
         TensorEntry embed = m.tensor("model.embed_tokens.weight");
         assertEquals("BF16", embed.dtype());
         assertEquals(ShardDim.ROWS, embed.shardDim());
-        assertEquals(List.of(new Slice("model-tp00-of-02.safetensors", "model.embed_tokens.weight", 0, 4, 0, 16),
-                new Slice("model-tp01-of-02.safetensors", "model.embed_tokens.weight", 4, 4, 0, 16)), embed.slices());
+        assertEquals(List.of(
+                new SliceLocation("model-tp00-of-02.safetensors", "model.embed_tokens.weight", 0, 4, 0, 16),
+                new SliceLocation("model-tp01-of-02.safetensors", "model.embed_tokens.weight", 4, 4, 0, 16)),
+                embed.slices());
         TensorEntry norm = m.tensor("model.layers.0.input_layernorm.weight");
         assertEquals(1, norm.slices().size(), "replicated tensors are stored once, by TP rank 0");
         // Per rank the flat buffer is 16 + 8 + 8 + 4 = 36 elements; DP rank 0 holds [0, 18): all of the embedding
         // block and 2 of the 8 elements of the q block.
         TensorEntry q = m.tensor("optim/model.layers.0.self_attn.q_proj.weight/exp_avg");
         assertEquals("F32", q.dtype());
+        String key = "optim/model.layers.0.self_attn.q_proj.weight/exp_avg";
         assertEquals(List.of(
-                new Slice("optim-tp00-dp000.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 0, 2, 0, 2),
-                new Slice("optim-tp00-dp001.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 0, 2, 2, 6),
-                new Slice("optim-tp01-dp000.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 2, 2, 0, 2),
-                new Slice("optim-tp01-dp001.safetensors", "optim/model.layers.0.self_attn.q_proj.weight/exp_avg", 2, 2, 2, 6)),
+                new SliceLocation("optim-tp00-dp000.safetensors", key, 0, 2, 0, 2),
+                new SliceLocation("optim-tp00-dp001.safetensors", key, 0, 2, 2, 6),
+                new SliceLocation("optim-tp01-dp000.safetensors", key, 2, 2, 0, 2),
+                new SliceLocation("optim-tp01-dp001.safetensors", key, 2, 2, 2, 6)),
                 q.slices());
 
         JsonNode json = new ObjectMapper().readTree(step.resolve("manifest.json").toFile());
@@ -305,20 +309,20 @@ class CheckpointStoreTest {
     void coverageErrorsNameTheTensorAndTheFiles() {
         long[] shape = {4, 2};
         CheckpointException overlap = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 2, 0, 4),
-                        new Slice("b", "w", 1, 2, 0, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 2, 0, 4),
+                        new SliceLocation("b", "w", 1, 2, 0, 4)))));
         assertEquals("tensor w: [1, 2) is held twice (b, a) of dimension 0", overlap.getMessage());
         CheckpointException missing = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 2, 0, 3),
-                        new Slice("b", "w", 2, 2, 0, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 2, 0, 3),
+                        new SliceLocation("b", "w", 2, 2, 0, 4)))));
         assertEquals("tensor w: block [0, 2) misses elements [3, 4) (after a)", missing.getMessage());
         CheckpointException twice = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 4, 0, 5),
-                        new Slice("b", "w", 0, 4, 4, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 4, 0, 5),
+                        new SliceLocation("b", "w", 0, 4, 4, 4)))));
         assertEquals("tensor w: block [0, 4) has elements [4, 5) twice (b)", twice.getMessage());
         CheckpointException lengths = assertThrows(CheckpointException.class, () -> IndexBuilder.checkCoverage("w",
-                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new Slice("a", "w", 0, 4, 0, 4),
-                        new Slice("b", "w", 0, 2, 4, 4)))));
+                new TensorEntry("F32", shape, ShardDim.ROWS, List.of(new SliceLocation("a", "w", 0, 4, 0, 4),
+                        new SliceLocation("b", "w", 0, 2, 4, 4)))));
         assertEquals("tensor w: block at 0 has length 2 in b but 4 in a", lengths.getMessage());
     }
 
@@ -328,15 +332,14 @@ class CheckpointStoreTest {
         Path tmp = store.beginSave(1);
         ShardWriter w = new ShardWriter(tmp, new ParallelLayout(2, 1, 0));
         try (PointerScope scope = new PointerScope()) {
-            FlatParam p = TinyModel.PARAMS.get(0);
+            ParamSpec p = TinyModel.PARAMS.get(0);
             CheckpointException e = assertThrows(CheckpointException.class, () -> w.writeModel(0,
-                    List.of(new ShardedTensor(p.name(), p.globalShape(), p.shardDim(), TinyModel.full(0)))));
+                    List.of(new ShardedTensor(p, TinyModel.full(0)))));
             assertEquals(tmp.resolve("model-tp00-of-02.safetensors") + ": tensor model.embed_tokens.weight of "
                     + "global shape [8, 4] split by ROWS over tp 2 needs a block of shape [4, 4], got [8, 4]",
                     e.getMessage());
             CheckpointException odd = assertThrows(CheckpointException.class, () -> new ShardWriter(tmp,
-                    new ParallelLayout(3, 1, 0)).writeModel(0, List.of(new ShardedTensor(p.name(), p.globalShape(),
-                    p.shardDim(), TinyModel.full(0)))));
+                    new ParallelLayout(3, 1, 0)).writeModel(0, List.of(new ShardedTensor(p, TinyModel.full(0)))));
             assertEquals("tensor model.embed_tokens.weight of shape [8, 4]: dimension 0 of size 8 is not divisible"
                     + " by tp 3", odd.getMessage());
         }
@@ -362,7 +365,7 @@ class CheckpointStoreTest {
         // A second model file claiming another shape for the same tensor.
         try (PointerScope scope = new PointerScope()) {
             new ShardWriter(tmp, new ParallelLayout(2, 1, 0)).writeModel(1, List.of(new ShardedTensor(
-                    "model.embed_tokens.weight", new long[] {16, 4}, ShardDim.ROWS,
+                    new ParamSpec("model.embed_tokens.weight", new long[] {16, 4}, ShardDim.ROWS),
                     TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.BFloat16, 0, 8, 4))));
         }
         CheckpointException shape = assertThrows(CheckpointException.class,
@@ -378,7 +381,7 @@ class CheckpointStoreTest {
         Path tmp = store.beginSave(1);
         ShardWriter w = new ShardWriter(tmp, new ParallelLayout(1, 1, 0));
         try (PointerScope scope = new PointerScope()) {
-            FlatParam norm = TinyModel.PARAMS.get(3);
+            ParamSpec norm = TinyModel.PARAMS.get(3);
             var four = TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.Float, 0, 4);
             var three = TestTensors.arange(org.bytedeco.pytorch.global.torch.ScalarType.Float, 0, 3);
             CheckpointException past = assertThrows(CheckpointException.class, () -> w.writeOptimizer(0, 0,
@@ -399,7 +402,7 @@ class CheckpointStoreTest {
     @Test
     void manifestSurvivesJsonRoundTrip() throws Exception {
         Manifest m = TinyModel.state(3, TP2_DP2).withIndex(Map.of("w", new TensorEntry("BF16", new long[] {2, 2},
-                ShardDim.COLUMNS, List.of(new Slice("f", "w", 0, 2, 0, 4)))), Map.of("f", new FileEntry(10, "0000abcd")));
+                ShardDim.COLUMNS, List.of(new SliceLocation("f", "w", 0, 2, 0, 4)))), Map.of("f", new FileEntry(10, "0000abcd")));
         Path f = dir.resolve("m.json");
         Files.write(f, m.toJson());
         Manifest back = Manifest.read(f);

@@ -13,6 +13,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.llemma4j.parallel.ParamSpec;
 
 /**
  * The save protocol with ranks running at once: each rank calls beginSave with the shared id and writes its own
@@ -41,8 +42,8 @@ class ConcurrentRanksTest {
                         if (dpRank == 0) {
                             List<ShardedTensor> model = new ArrayList<>();
                             for (int i = 0; i < TinyModel.PARAMS.size(); i++) {
-                                FlatParam p = TinyModel.PARAMS.get(i);
-                                model.add(new ShardedTensor(p.name(), p.globalShape(), p.shardDim(),
+                                ParamSpec p = TinyModel.PARAMS.get(i);
+                                model.add(new ShardedTensor(p,
                                         TinyModel.block(TinyModel.full(i), p.shardDim(), 2, tpRank)));
                             }
                             writer.writeModel(tpRank, model);

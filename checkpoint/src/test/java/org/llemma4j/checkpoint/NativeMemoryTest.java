@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 /** Reads and writes free their native memory: the resident size stays flat over many of them. */
@@ -28,7 +29,7 @@ class NativeMemoryTest {
     void repeatedReshardingReadsKeepResidentMemoryFlat() throws Exception {
         CheckpointStore store = new CheckpointStore(dir);
         // A 4 MB fp32 embedding per read: a leak of every read would add 1.2 GB over 300 iterations.
-        FlatParam big = new FlatParam("model.embed_tokens.weight", new long[] {4096, 256},
+        ParamSpec big = new ParamSpec("model.embed_tokens.weight", new long[] {4096, 256},
                 ShardDim.ROWS);
         Path tmp = store.beginSave(1);
         ShardWriter writer = new ShardWriter(tmp, new ParallelLayout(2, 1, 0));

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.llemma4j.parallel.ParamSpec;
 
 /** A checkpoint saved at one TP x DP layout reads back exactly at another. */
 class ReshardTest {
@@ -27,7 +28,7 @@ class ReshardTest {
         try (PointerScope scope = new PointerScope();
              CheckpointReader r = store.open(store.latest().orElseThrow())) {
             for (int i = 0; i < TinyModel.PARAMS.size(); i++) {
-                FlatParam p = TinyModel.PARAMS.get(i);
+                ParamSpec p = TinyModel.PARAMS.get(i);
                 for (int rank = 0; rank < readTp; rank++) {
                     assertBitEqual(TinyModel.block(TinyModel.full(i), p.shardDim(), readTp, rank),
                             r.readShard(p.name(), readTp, rank));

@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.checkpoint.safetensors.ChannelOpener;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 
 /**
@@ -22,18 +23,18 @@ import org.llemma4j.parallel.ShardDim;
  */
 final class TinyModel {
 
-    static final List<FlatParam> PARAMS = List.of(
-            new FlatParam("model.embed_tokens.weight", new long[] {8, 4}, ShardDim.ROWS),
-            new FlatParam("model.layers.0.self_attn.q_proj.weight", new long[] {4, 4}, ShardDim.ROWS),
-            new FlatParam("model.layers.0.self_attn.o_proj.weight", new long[] {4, 4}, ShardDim.COLUMNS),
-            new FlatParam("model.layers.0.input_layernorm.weight", new long[] {4}, ShardDim.REPLICATED));
+    static final List<ParamSpec> PARAMS = List.of(
+            new ParamSpec("model.embed_tokens.weight", new long[] {8, 4}, ShardDim.ROWS),
+            new ParamSpec("model.layers.0.self_attn.q_proj.weight", new long[] {4, 4}, ShardDim.ROWS),
+            new ParamSpec("model.layers.0.self_attn.o_proj.weight", new long[] {4, 4}, ShardDim.COLUMNS),
+            new ParamSpec("model.layers.0.input_layernorm.weight", new long[] {4}, ShardDim.REPLICATED));
 
     private TinyModel() {
     }
 
     /** The whole bf16 weight of parameter i (exactly representable values). */
     static Tensor full(int i) {
-        return arange(ScalarType.BFloat16, 100 * i, PARAMS.get(i).globalShape());
+        return arange(ScalarType.BFloat16, 100 * i, PARAMS.get(i).fullShape());
     }
 
     /** The whole fp32 optimizer state of parameter i: master = weight + 0.5, exp_avg = 2x, exp_avg_sq = 3x. */
@@ -78,8 +79,8 @@ final class TinyModel {
             try (PointerScope scope = new PointerScope()) {
                 List<ShardedTensor> model = new ArrayList<>();
                 for (int i = 0; i < PARAMS.size(); i++) {
-                    FlatParam p = PARAMS.get(i);
-                    model.add(new ShardedTensor(p.name(), p.globalShape(), p.shardDim(),
+                    ParamSpec p = PARAMS.get(i);
+                    model.add(new ShardedTensor(p,
                             block(full(i), p.shardDim(), layout.tp(), t)));
                 }
                 writer.writeModel(t, model);

@@ -70,9 +70,9 @@ final class BenchCommand implements Command {
         int batch = CliParsing.intOption(line, BATCH, 4);
         int steps = CliParsing.intOption(line, STEPS, 3);
         AttentionKernel kernel = AttentionKernel.valueOf(line.getOptionValue("attention", "MATMUL"));
-        LlamaConfig config = new LlamaConfig(CliParsing.intOption(line, LAYERS, 12), hidden, heads, heads,
-                CliParsing.intOption(line, FFN, 2048), CliParsing.intOption(line, VOCAB, 32000), seq, 1e-5, 1.0,
-                10000, false, 0.02);
+        LlamaConfig config = LlamaConfig.builder().numLayers(CliParsing.intOption(line, LAYERS, 12))
+                .hiddenSize(hidden).numHeads(heads).intermediateSize(CliParsing.intOption(line, FFN, 2048))
+                .vocabSize(CliParsing.intOption(line, VOCAB, 32000)).maxPositions(seq).build();
 
         torch.set_num_threads(threads);
         double peak = PeakFlops.measureCpuBf16Matmul(2048, 5);

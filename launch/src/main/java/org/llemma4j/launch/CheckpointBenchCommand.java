@@ -18,11 +18,13 @@ import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.FileEntry;
 import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.io.Durable;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.trainer.config.ConfigException;
 import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
+import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.zero.DataParallelOptimizer;
 import org.llemma4j.trainer.train.Checkpointing;
@@ -156,8 +158,7 @@ final class CheckpointBenchCommand implements Command {
 
     /** Seconds for CheckpointReader.readFlat of master, exp_avg and exp_avg_sq, the tensors then freed. */
     private static double readOptimizerStateSeconds(CheckpointStore store, Llama model) throws IOException {
-        List<org.llemma4j.checkpoint.FlatParam> order = model.parameters().params().stream()
-                .map(p -> new org.llemma4j.checkpoint.FlatParam(p.name(), p.fullShape(), p.shardDim())).toList();
+        List<ParamSpec> order = model.parameters().params().stream().map(Param::spec).toList();
         long t0 = System.nanoTime();
         try (org.llemma4j.checkpoint.CheckpointReader reader = store.open(store.latest().orElseThrow());
              org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {

@@ -3,6 +3,7 @@ package org.llemma4j.launch;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,14 +12,18 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.llemma4j.checkpoint.CheckpointException;
+import org.llemma4j.checkpoint.CheckpointReader;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.FileEntry;
 import org.llemma4j.checkpoint.Manifest;
-import org.llemma4j.checkpoint.TensorEntry;
 import org.llemma4j.checkpoint.hf.HfConversion;
-import org.llemma4j.checkpoint.hf.HfLlamaConfig;
-import org.llemma4j.checkpoint.hf.HfLlamaExporter;
+import org.llemma4j.checkpoint.hf.HfDirectory;
+import org.llemma4j.checkpoint.hf.HfExporter;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
+import org.llemma4j.parallel.ParamSpec;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.model.LlamaLayout;
+import org.llemma4j.trainer.model.hf.HfLlamaConfig;
 
 /**
  * {@code launch convert hf-to-checkpoint --hf DIR --save DIR [--rotary-emb-base X] [--dtype bf16|fp32]} and
@@ -30,6 +35,10 @@ final class ConvertCommand implements Command {
 
     static final String HF_TO_CHECKPOINT = "hf-to-checkpoint";
     static final String CHECKPOINT_TO_HF = "checkpoint-to-hf";
+
+    /** Manifest config keys under which hf-to-checkpoint records the model's token ids. */
+    private static final String BOS_KEY = "bos_token_id";
+    private static final String EOS_KEY = "eos_token_id";
 
     private static final Option HF = Option.builder().longOpt("hf").hasArg().argName("dir").required()
             .desc("Hugging Face Llama directory (config.json and model.safetensors, or shards with "
@@ -122,17 +131,29 @@ final class ConvertCommand implements Command {
             throw new CheckpointException(save + " already holds checkpoints (" + save.resolve("latest")
                     + " exists); choose an empty save directory");
         }
+        HfLlamaConfig config = HfModels.readConfig(hf);
+        if (theta.isPresent()) {
+            config = config.withModel(config.model().toBuilder().ropeBase(theta.getAsDouble()).build());
+        }
         CheckpointStore store = new CheckpointStore(save);
-        Manifest m = HfConversion.importToCheckpoint(hf, store, theta, dtype, Map.of());
-        HfLlamaConfig c = HfLlamaConfig.fromNeoxKeys(m.config());
+        Manifest m;
+        Map<String, Object> recorded = new LinkedHashMap<>(config.model().toNeoxKeys());
+        // Kept for the way back: checkpoint-to-hf writes them into config.json and generation_config.json.
+        config.bosTokenId().ifPresent(id -> recorded.put(BOS_KEY, id));
+        config.eosTokenId().ifPresent(id -> recorded.put(EOS_KEY, id));
+        try (HfDirectory in = HfModels.open(hf, config)) {
+            m = HfConversion.importToCheckpoint(in.tensors(), in, store, dtype, recorded);
+        }
+        LlamaConfig c = config.model();
         System.out.printf(Locale.ROOT, "converted %s to %s%n", hf, store.stepDir(0));
         System.out.printf(Locale.ROOT, "  model     %d layers, hidden %d, %d heads / %d KV heads, FFN %d, vocab %d, "
                         + "%s embeddings%n", c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(),
-                c.intermediateSize(), c.vocabSize(), c.tieWordEmbeddings() ? "tied" : "untied");
-        System.out.printf(Locale.ROOT, "  rope      rotary_emb_base %s%s%n", plain(c.ropeTheta()),
-                theta.isPresent() ? " (--rotary-emb-base)" : " (the model's rope_theta)");
+                c.intermediateSize(), c.vocabSize(), c.tieEmbeddings() ? "tied" : "untied");
+        System.out.printf(Locale.ROOT, "  rope      rotary_emb_base %s%s%s%n", plain(c.ropeBase()),
+                theta.isPresent() ? " (--rotary-emb-base)" : " (the model's rope_theta)",
+                c.ropeScaling() == 1 ? "" : ", rotary_emb_scaling_factor " + plain(c.ropeScaling()) + " (linear)");
         System.out.printf(Locale.ROOT, "  weights   %d tensors, %,d parameters, %s, %s%n", m.tensors().size(),
-                parameters(m), dtype, megabytes(m));
+                c.parameterCount(), dtype, megabytes(m));
         System.out.printf(Locale.ROOT, "train from it with `load: %s` (and `finetune: true` to keep step 0 and a "
                 + "fresh optimizer when `save` is elsewhere)%n", save);
         return 0;
@@ -146,7 +167,7 @@ final class ConvertCommand implements Command {
         }
         Path load = Path.of(line.getOptionValue(LOAD.getLongOpt()));
         Path out = Path.of(line.getOptionValue(OUT.getLongOpt()));
-        long maxShard = HfLlamaExporter.DEFAULT_MAX_SHARD_BYTES;
+        long maxShard = HfExporter.DEFAULT_MAX_SHARD_BYTES;
         if (line.hasOption(MAX_SHARD.getLongOpt())) {
             maxShard = parseSize(line.getOptionValue(MAX_SHARD.getLongOpt()));
         }
@@ -170,12 +191,29 @@ final class ConvertCommand implements Command {
                     + load.resolve("latest") + " does not exist)"));
         }
         Manifest m = store.verify(stepDir);
+        LlamaConfig model = GenerationModel.fromNeoxKeys(m.config(), stepDir);
+        List<ParamSpec> tensors = LlamaLayout.specs(model);
         SafetensorsDtype dtype = line.hasOption(EXPORT_DTYPE.getLongOpt())
                 ? dtype(line, EXPORT_DTYPE, null, List.of("bf16", "fp16", "fp32"))
-                : storedDtype(m, stepDir);
-        List<Path> files = HfConversion.exportCheckpoint(store, stepDir, out, dtype, maxShard);
+                : storedDtype(m, tensors, stepDir);
+        HfExporter exporter = new HfExporter(dtype, maxShard);
+        boolean recorded = m.config().get(BOS_KEY) instanceof Number && m.config().get(EOS_KEY) instanceof Number;
+        HfLlamaConfig config = recorded
+                ? HfLlamaConfig.of(model).withTokenIds(((Number) m.config().get(BOS_KEY)).intValue(),
+                        ((Number) m.config().get(EOS_KEY)).intValue())
+                : HfLlamaConfig.of(model).withTokenIds(HfLlamaConfig.LLAMA_BOS_ID, HfLlamaConfig.LLAMA_EOS_ID);
+        Map<String, Map<String, Object>> json = new LinkedHashMap<>();
+        json.put(HfDirectory.CONFIG_FILE, config.toJson(exporter.torchDtypeName()));
+        json.put(HfDirectory.GENERATION_CONFIG_FILE, config.generationConfig());
+        List<Path> files;
+        try (CheckpointReader reader = store.open(stepDir)) {
+            files = exporter.export(json, tensors, reader::read, out);
+        }
         System.out.printf(Locale.ROOT, "exported %s (step %d, %,d parameters) to %s as %s%n", stepDir, m.step(),
-                parameters(m), out, dtype);
+                model.parameterCount(), out, dtype);
+        System.out.printf(Locale.ROOT, "  tokens    bos_token_id %d, eos_token_id %d (%s)%n",
+                config.bosTokenId().orElseThrow(), config.eosTokenId().orElseThrow(),
+                recorded ? "recorded when the model was converted" : "Llama's, as transformers defaults them");
         for (Path f : files) {
             System.out.printf(Locale.ROOT, "  %-40s %,14d bytes%n", f.getFileName(), Files.size(f));
         }
@@ -183,15 +221,15 @@ final class ConvertCommand implements Command {
     }
 
     /** The dtype the model weights are stored in; a checkpoint that mixes dtypes exports as F32. */
-    private static SafetensorsDtype storedDtype(Manifest m, Path stepDir) throws CheckpointException {
+    private static SafetensorsDtype storedDtype(Manifest m, List<ParamSpec> tensors, Path stepDir)
+            throws CheckpointException {
         String found = null;
-        for (Map.Entry<String, TensorEntry> e : m.tensors().entrySet()) {
-            if (e.getKey().startsWith("model.") || e.getKey().startsWith("lm_head.")) {
-                if (found == null) {
-                    found = e.getValue().dtype();
-                } else if (!found.equals(e.getValue().dtype())) {
-                    return SafetensorsDtype.F32;
-                }
+        for (ParamSpec t : tensors) {
+            String stored = m.tensor(t.name()).dtype();
+            if (found == null) {
+                found = stored;
+            } else if (!found.equals(stored)) {
+                return SafetensorsDtype.F32;
             }
         }
         if (found == null) {
@@ -240,20 +278,6 @@ final class ConvertCommand implements Command {
             throw new UsageException("--max-shard-size must be > 0, got '" + text + "'");
         }
         return bytes;
-    }
-
-    private static long parameters(Manifest m) {
-        long n = 0;
-        for (Map.Entry<String, TensorEntry> e : m.tensors().entrySet()) {
-            if (e.getKey().startsWith("model.") || e.getKey().startsWith("lm_head.")) {
-                long k = 1;
-                for (long d : e.getValue().shape()) {
-                    k *= d;
-                }
-                n += k;
-            }
-        }
-        return n;
     }
 
     private static String megabytes(Manifest m) {

@@ -127,8 +127,8 @@ final class GenerateCommand implements Command {
                 throw new UsageException(e.getMessage());
             }
             long loadStart = System.nanoTime();
-            try (Llama model = GenerationModel.load(source, ScalarType.Float);
-                 LlamaGenerator generator = new LlamaGenerator(config, model.parameters())) {
+            try (Llama model = GenerationModel.load(source, ScalarType.Float)) {
+                LlamaGenerator generator = new LlamaGenerator(model);
                 System.err.printf("loaded %s in %.1f s%n", source.stepDir() != null ? source.stepDir() : source.dir(),
                         (System.nanoTime() - loadStart) / 1e9);
                 long start = System.nanoTime();

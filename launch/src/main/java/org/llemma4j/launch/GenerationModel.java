@@ -14,10 +14,10 @@ import org.llemma4j.checkpoint.CheckpointException;
 import org.llemma4j.checkpoint.CheckpointReader;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.Manifest;
-import org.llemma4j.checkpoint.hf.HfLlamaConfig;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.model.hf.HfLlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
@@ -38,12 +38,12 @@ final class GenerationModel {
 
     /** A Hugging Face model directory ({@code config.json} and safetensors). */
     static Source huggingFace(Path dir) throws IOException {
-        if (!Files.isRegularFile(dir.resolve(HfLlamaConfig.FILE_NAME))) {
+        if (!Files.isRegularFile(dir.resolve(HfDirectory.CONFIG_FILE))) {
             throw new CheckpointException(dir + " is not a Hugging Face model directory: it has no "
-                    + HfLlamaConfig.FILE_NAME);
+                    + HfDirectory.CONFIG_FILE);
         }
-        HfLlamaConfig hf = HfLlamaConfig.read(dir.resolve(HfLlamaConfig.FILE_NAME));
-        return new Source(dir, true, null, fromNeoxKeys(hf.toNeoxKeys(), dir), hf.extra());
+        HfLlamaConfig hf = HfModels.readConfig(dir);
+        return new Source(dir, true, null, hf.model(), hf.extra());
     }
 
     /**
@@ -74,7 +74,8 @@ final class GenerationModel {
         Llama model = new Llama(source.config(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.MATMUL, 0);
         try {
             if (source.huggingFace()) {
-                try (HfLlamaImporter hf = HfLlamaImporter.open(source.dir())) {
+                try (HfDirectory hf = HfModels.open(source.dir(), new HfLlamaConfig(source.config(),
+                        source.hfExtra()))) {
                     for (Param p : model.parameters().params()) {
                         try (PointerScope scope = new PointerScope()) {
                             copyInto(p, hf.tensor(p.name()), source.dir());
@@ -108,21 +109,21 @@ final class GenerationModel {
         }
     }
 
-    /**
-     * The architecture under GPT-NeoX keys (a resolved run config, or {@link HfLlamaConfig#toNeoxKeys()}), with
-     * the trainer's defaults for keys a Hugging Face config does not have.
-     */
+    /** The architecture under GPT-NeoX keys (a resolved run config), with the trainer's defaults. */
     static LlamaConfig fromNeoxKeys(Map<String, Object> keys, Path source) throws CheckpointException {
         try {
             int heads = intKey(keys, "num_attention_heads", null, source);
             int hidden = intKey(keys, "hidden_size", null, source);
-            return new LlamaConfig(intKey(keys, "num_layers", null, source), hidden, heads,
-                    intKey(keys, "num_kv_heads", heads, source), intKey(keys, "intermediate_size", null, source),
-                    intKey(keys, "vocab_size", null, source), intKey(keys, "max_position_embeddings", null, source),
-                    doubleKey(keys, "rms_norm_epsilon", 1e-5), doubleKey(keys, "rotary_pct", 1.0),
-                    doubleKey(keys, "rotary_emb_base", 10000.0),
-                    !Boolean.parseBoolean(String.valueOf(keys.getOrDefault("no_weight_tying", true))),
-                    doubleKey(keys, "init_method_std", 0.02));
+            return LlamaConfig.builder().numLayers(intKey(keys, "num_layers", null, source)).hiddenSize(hidden)
+                    .numHeads(heads).numKvHeads(intKey(keys, "num_kv_heads", heads, source))
+                    .intermediateSize(intKey(keys, "intermediate_size", null, source))
+                    .vocabSize(intKey(keys, "vocab_size", null, source))
+                    .maxPositions(intKey(keys, "max_position_embeddings", null, source))
+                    .normEps(doubleKey(keys, "rms_norm_epsilon", 1e-5)).rotaryPct(doubleKey(keys, "rotary_pct", 1.0))
+                    .ropeBase(doubleKey(keys, "rotary_emb_base", 10000.0))
+                    .ropeScaling(doubleKey(keys, "rotary_emb_scaling_factor", 1.0))
+                    .tieEmbeddings(!Boolean.parseBoolean(String.valueOf(keys.getOrDefault("no_weight_tying", true))))
+                    .initStd(doubleKey(keys, "init_method_std", 0.02)).build();
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("the model config of " + source + " is not usable: " + e.getMessage());
         }

@@ -16,7 +16,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.checkpoint.CheckpointException;
 import org.llemma4j.checkpoint.CheckpointReader;
 import org.llemma4j.checkpoint.CheckpointStore;
-import org.llemma4j.checkpoint.FlatParam;
 import org.llemma4j.checkpoint.LrState;
 import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.OptimizerNames;
@@ -25,11 +24,13 @@ import org.llemma4j.checkpoint.ParallelLayout;
 import org.llemma4j.checkpoint.SaveHook;
 import org.llemma4j.checkpoint.ShardWriter;
 import org.llemma4j.checkpoint.ShardedTensor;
-import org.llemma4j.checkpoint.hf.HfLlamaConfig;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.parallel.ParallelDims;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.model.hf.HfLlamaConfig;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
 import org.llemma4j.trainer.nn.Tensors;
@@ -79,7 +80,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
             return Optional.empty();
         }
         Path dir = config.load().get();
-        if (Files.isRegularFile(dir.resolve(HfLlamaConfig.FILE_NAME))) {
+        if (Files.isRegularFile(dir.resolve(HfDirectory.CONFIG_FILE))) {
             loadHuggingFace(dir, params);
             return Optional.of(new ResumePoint(0, 0, false));
         }
@@ -109,8 +110,17 @@ final class SafetensorsCheckpointing implements Checkpointing {
     }
 
     private void loadHuggingFace(Path dir, ParameterSet params) throws IOException {
-        try (HfLlamaImporter model = HfLlamaImporter.open(dir)) {
-            checkShapeKeys(model.config().toNeoxKeys(), dir);
+        HfLlamaConfig hf = HfModels.readConfig(dir);
+        checkShapeKeys(hf.model().toNeoxKeys(), dir);
+        LlamaConfig theirs = hf.model();
+        LlamaConfig ours = config.model();
+        if (theirs.ropeBase() != ours.ropeBase() || theirs.ropeScaling() != ours.ropeScaling()) {
+            // Deliberate when a run contracts the base (Llemma: 1e6 to 1e4), a mistake otherwise: say so either way.
+            LOG.warn("load: {} has RoPE base {} and linear scaling {}; this run trains with rotary_emb_base {} and "
+                    + "rotary_emb_scaling_factor {}", dir, theirs.ropeBase(), theirs.ropeScaling(), ours.ropeBase(),
+                    ours.ropeScaling());
+        }
+        try (HfDirectory model = HfModels.open(dir, hf)) {
             for (Param p : params.params()) {
                 Tensor whole = model.tensor(p.name());
                 Tensor block = p.shardDim() == ShardDim.REPLICATED ? whole
@@ -128,7 +138,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
              PointerScope scope = new PointerScope()) {
             long start = state.range().offset();
             long length = state.unpaddedLength();
-            List<FlatParam> order = flatOrder(state.parameters().params());
+            List<ParamSpec> order = flatOrder(state.parameters().params());
             state.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), start, length),
                     reader.readFlat(OptimizerNames.EXP_AVG, order, tp(), tpRank(), start, length),
                     reader.readFlat(OptimizerNames.EXP_AVG_SQ, order, tp(), tpRank(), start, length), resumed.step());
@@ -148,7 +158,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
             if (dims.dpRank() == 0) {
                 List<ShardedTensor> weights = new ArrayList<>();
                 for (Param p : params.params()) {
-                    weights.add(new ShardedTensor(p.name(), p.fullShape(), p.shardDim(), p.value().detach()));
+                    weights.add(new ShardedTensor(p.spec(), p.value().detach()));
                 }
                 writer.writeModel(dims.tpRank(), weights);
             }
@@ -196,8 +206,8 @@ final class SafetensorsCheckpointing implements Checkpointing {
         }
     }
 
-    private static List<FlatParam> flatOrder(List<Param> params) {
-        return params.stream().map(p -> new FlatParam(p.name(), p.fullShape(), p.shardDim())).toList();
+    private static List<ParamSpec> flatOrder(List<Param> params) {
+        return params.stream().map(Param::spec).toList();
     }
 
     private int tp() {

@@ -59,7 +59,8 @@ public final class TensorParallelBench {
 
     private static void rank(int tp, int threads, int steps, int batch, int seq) throws Exception {
         torch.set_num_threads(threads);
-        LlamaConfig config = new LlamaConfig(12, 768, 12, 12, 2048, 32000, seq, 1e-5, 1.0, 10000, false, 0.02);
+        LlamaConfig config = LlamaConfig.builder().numLayers(12).hiddenSize(768).numHeads(12).intermediateSize(2048)
+                .vocabSize(32000).maxPositions(seq).build();
         DistEnv env = DistEnv.fromEnvironment(System.getenv());
         try (Distributed dist = tp > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);

@@ -4,17 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.Manifest;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
-import org.llemma4j.checkpoint.hf.HfTensor;
+import org.llemma4j.checkpoint.ParallelLayout;
+import org.llemma4j.checkpoint.ShardWriter;
+import org.llemma4j.checkpoint.ShardedTensor;
+import org.llemma4j.checkpoint.hf.HfDirectory;
+import org.llemma4j.parallel.ParamSpec;
+import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.nn.Tensors;
 
 /** {@code launch convert} both ways on the stories260K fixture, and its errors. */
 class ConvertCommandTest {
@@ -52,18 +63,21 @@ class ConvertCommandTest {
         try (Stream<Path> s = Files.list(out)) {
             files = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertEquals(List.of("config.json", "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
-                "model-00003-of-00003.safetensors", "model.safetensors.index.json"), files);
+        assertEquals(List.of("config.json", "generation_config.json", "model-00001-of-00003.safetensors",
+                "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors", "model.safetensors.index.json"),
+                files);
+        assertTrue(back.out().contains("  tokens    bos_token_id 1, eos_token_id 2 (recorded when the model was "
+                + "converted)\n"), back.out());
         for (String f : files) {
             assertTrue(back.out().contains("  " + f), back.out());
         }
-        try (HfLlamaImporter fixture = HfLlamaImporter.open(STORIES);
-             HfLlamaImporter exported = HfLlamaImporter.open(out);
+        LlamaConfig exportedConfig = HfModels.readConfig(out).model();
+        assertEquals(5000.0, exportedConfig.ropeBase());
+        assertEquals(HfModels.readConfig(STORIES).model().toBuilder().ropeBase(5000).build(), exportedConfig);
+        try (HfDirectory fixture = HfModels.open(STORIES, HfModels.readConfig(STORIES));
+             HfDirectory exported = HfModels.open(out, HfModels.readConfig(out));
              PointerScope scope = new PointerScope()) {
-            assertEquals(5000.0, exported.config().ropeTheta());
-            assertEquals(fixture.config().withRopeTheta(5000).withExtra(java.util.Map.of()),
-                    exported.config().withExtra(java.util.Map.of()));
-            for (HfTensor t : fixture.tensors()) {
+            for (ParamSpec t : fixture.tensors()) {
                 assertTrue(fixture.tensor(t.name()).equal(exported.tensor(t.name())), t.name());
             }
         }
@@ -150,6 +164,136 @@ class ConvertCommandTest {
         r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("launch convert: Missing required option: out"), r.err());
+    }
+
+    @Test
+    void aCheckpointWhoseConfigDescribesNoModelIsRefused() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.resolve("save"));
+        ParallelLayout layout = new ParallelLayout(1, 1, 0);
+        Path tmp = store.beginSave(1);
+        try (PointerScope scope = new PointerScope()) {
+            new ShardWriter(tmp, layout).writeModel(0, List.of(new ShardedTensor(
+                    new ParamSpec("w", new long[] {2}, ShardDim.REPLICATED), Tensors.floatTensor(new float[2], 2))));
+        }
+        store.commit(tmp, Manifest.forSave(1, 0, null, Map.of(), Map.of("train_iters", 1), layout));
+        LaunchRun r = LaunchRun.of("convert", "checkpoint-to-hf", "--load", dir.resolve("save").toString(), "--out",
+                dir.resolve("hf").toString());
+        assertEquals(1, r.status());
+        assertEquals("launch convert checkpoint-to-hf: the model config of " + store.stepDir(1)
+                + " has no number num_attention_heads\n", r.err());
+    }
+
+    /**
+     * The token ids of the original directory survive hf-to-checkpoint and checkpoint-to-hf: config.json and
+     * generation_config.json of the export name them, so {@code generate --hf} stops at the same EOS on both. The
+     * EOS here is an id the greedy continuation reaches at its fourth token, so stopping is visible.
+     */
+    @Test
+    void anExportStopsAtTheEosOfTheOriginal() throws Exception {
+        Path original = copyWithConfig("original", c -> c.put("eos_token_id", 465));
+        Path save = dir.resolve("save");
+        Path exported = dir.resolve("exported");
+        assertEquals(0, LaunchRun.of("convert", "hf-to-checkpoint", "--hf", original.toString(), "--save",
+                save.toString(), "--dtype", "fp32").status());
+        LaunchRun back = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out",
+                exported.toString());
+        assertEquals(0, back.status(), back.err());
+        assertTrue(back.out().contains("  tokens    bos_token_id 1, eos_token_id 465 (recorded when the model was "
+                + "converted)\n"), back.out());
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(465, json.readTree(exported.resolve("config.json").toFile()).get("eos_token_id").asInt());
+        JsonNode generation = json.readTree(exported.resolve("generation_config.json").toFile());
+        assertEquals(1, generation.get("bos_token_id").asInt());
+        assertEquals(465, generation.get("eos_token_id").asInt());
+
+        String[] args = {"--prompt-ids", "1 403 407 261 378 365 288 9 77", "--max-new-tokens", "40", "--print-ids"};
+        LaunchRun fromOriginal = generate("--hf", original, args);
+        assertEquals(0, fromOriginal.status(), fromOriginal.err());
+        assertEquals("341 473 483 465", fromOriginal.out().strip(), "stops at the original's EOS");
+        assertEquals(fromOriginal.out(), generate("--hf", exported, args).out());
+    }
+
+    /** transformers 5 may keep the token ids in generation_config.json only: generate reads them there. */
+    @Test
+    void tokenIdsMayComeFromTheGenerationConfig() throws Exception {
+        Path original = copyWithConfig("generation", c -> c.remove("eos_token_id"));
+        Files.writeString(original.resolve("generation_config.json"), "{\"bos_token_id\": 1, \"eos_token_id\": 465}");
+        assertEquals(465, HfModels.readConfig(original).eosTokenId().orElseThrow());
+        LaunchRun r = generate("--hf", original, "--prompt-ids", "1 403 407 261 378 365 288 9 77", "--max-new-tokens",
+                "40", "--print-ids");
+        assertEquals("341 473 483 465", r.out().strip(), r.err());
+    }
+
+    @Test
+    void withoutRecordedTokenIdsTheExportNamesLlamas() throws Exception {
+        Path original = copyWithConfig("no-ids", c -> {
+            c.remove("bos_token_id");
+            c.remove("eos_token_id");
+        });
+        Path save = dir.resolve("save");
+        assertEquals(0, LaunchRun.of("convert", "hf-to-checkpoint", "--hf", original.toString(), "--save",
+                save.toString()).status());
+        LaunchRun back = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out",
+                dir.resolve("exported").toString());
+        assertEquals(0, back.status(), back.err());
+        assertTrue(back.out().contains("  tokens    bos_token_id 1, eos_token_id 2 (Llama's, as transformers "
+                + "defaults them)\n"), back.out());
+        assertEquals(2, new ObjectMapper().readTree(dir.resolve("exported/generation_config.json").toFile())
+                .get("eos_token_id").asInt());
+    }
+
+    /**
+     * A linearly scaled model (rope_scaling, transformers 4 spelling) keeps its factor through the checkpoint
+     * (rotary_emb_scaling_factor in the manifest, which {@code generate --load} applies) and back.
+     */
+    @Test
+    void aLinearlyScaledModelKeepsItsScalingThroughConvert() throws Exception {
+        Path scaled = copyWithConfig("scaled", c -> c.set("rope_scaling",
+                new ObjectMapper().createObjectNode().put("type", "linear").put("factor", 4.0)));
+        Path save = dir.resolve("save");
+        LaunchRun in = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", scaled.toString(), "--save",
+                save.toString(), "--dtype", "fp32");
+        assertEquals(0, in.status(), in.err());
+        assertTrue(in.out().contains("  rope      rotary_emb_base 10000 (the model's rope_theta), "
+                + "rotary_emb_scaling_factor 4 (linear)\n"), in.out());
+        CheckpointStore store = new CheckpointStore(save);
+        assertEquals(4.0, store.readManifest(store.stepDir(0)).config().get("rotary_emb_scaling_factor"));
+        Path exported = dir.resolve("exported");
+        assertEquals(0, LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out",
+                exported.toString()).status());
+        assertEquals(HfModels.readConfig(scaled).model(), HfModels.readConfig(exported).model());
+        assertEquals(4.0, HfModels.readConfig(exported).model().ropeScaling());
+
+        String[] args = {"--prompt-ids", "1 403 407 261 378 365 288 9 77", "--max-new-tokens", "12", "--eos-id", "-1",
+            "--print-ids"};
+        LaunchRun fromHf = generate("--hf", scaled, args);
+        LaunchRun fromCheckpoint = generate("--load", save, args);
+        assertEquals(0, fromCheckpoint.status(), fromCheckpoint.err());
+        assertEquals(fromHf.out(), fromCheckpoint.out());
+        assertTrue(!fromHf.out().equals(generate("--hf", STORIES, args).out()),
+                "the scaling changes the continuation");
+    }
+
+    /** A copy of the fixture (its weights linked, not copied) with its config.json edited. */
+    private Path copyWithConfig(String name, Consumer<ObjectNode> edit) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(STORIES.resolve("config.json").toFile());
+        edit.accept(config);
+        Path copy = Files.createDirectories(dir.resolve(name));
+        json.writeValue(copy.resolve("config.json").toFile(), config);
+        Files.createSymbolicLink(copy.resolve("model.safetensors"),
+                STORIES.resolve("model.safetensors").toAbsolutePath());
+        return copy;
+    }
+
+    /** {@code launch generate --hf DIR} or {@code --load DIR}, then {@code args}. */
+    private static LaunchRun generate(String model, Path dir, String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "generate";
+        all[1] = model;
+        all[2] = dir.toString();
+        System.arraycopy(args, 0, all, 3, args.length);
+        return LaunchRun.of(all);
     }
 
     @Test

@@ -24,7 +24,6 @@ import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.ParallelLayout;
 import org.llemma4j.checkpoint.ShardWriter;
 import org.llemma4j.checkpoint.ShardedTensor;
-import org.llemma4j.checkpoint.hf.HfLlamaConfig;
 import org.llemma4j.trainer.model.GenerationSettings;
 import org.llemma4j.trainer.model.KvCache;
 import org.llemma4j.trainer.model.Llama;
@@ -62,9 +61,8 @@ class GenerateCommandTest {
     @BeforeAll
     static void greedyThroughTheCache() throws IOException {
         try (PointerScope scope = new PointerScope();
-             Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float);
-             LlamaGenerator generator = new LlamaGenerator(model.config(), model.parameters())) {
-            cachedGreedy = generator.generate(PROMPT, GenerationSettings.greedy(40), id -> { });
+             Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float)) {
+            cachedGreedy = new LlamaGenerator(model).generate(PROMPT, GenerationSettings.greedy(40), id -> { });
         }
     }
 
@@ -91,13 +89,12 @@ class GenerateCommandTest {
         System.arraycopy(cachedGreedy, 0, ids, PROMPT.length, cachedGreedy.length);
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
              Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float);
-             LlamaGenerator generator = new LlamaGenerator(model.config(), model.parameters());
-             KvCache cache = generator.newCache(1, ids.length)) {
+             KvCache cache = new KvCache(model.config(), ids.length)) {
             // the prompt at once, then one token at a time, as generation runs
-            generator.forward(Tensors.longTensor(PROMPT, 1, PROMPT.length), cache);
+            model.forward(Tensors.longTensor(PROMPT, 1, PROMPT.length), cache);
             Tensor last = null;
             for (int n = PROMPT.length; n < ids.length; n++) {
-                last = generator.forward(Tensors.longTensor(new int[] {ids[n]}, 1, 1), cache);
+                last = model.forward(Tensors.longTensor(new int[] {ids[n]}, 1, 1), cache);
             }
             float[] cached = Tensors.toFloats(last);
             float[] full = Tensors.toFloats(model.forward(Tensors.longTensor(ids, 1, ids.length))
@@ -143,15 +140,14 @@ class GenerateCommandTest {
     void aCheckpointOfTheSameWeightsGeneratesTheSameIds() throws IOException {
         Path save = tmp.resolve("save");
         CheckpointStore store = new CheckpointStore(save);
-        Map<String, Object> config = new java.util.LinkedHashMap<>(
-                HfLlamaConfig.read(STORIES.resolve("config.json")).toNeoxKeys());
+        Map<String, Object> config = new java.util.LinkedHashMap<>(HfModels.readConfig(STORIES).model().toNeoxKeys());
         config.put("train_iters", 10);            // a resolved config holds more than the model; it is ignored
         try (PointerScope scope = new PointerScope();
              Llama model = GenerationModel.load(GenerationModel.huggingFace(STORIES), ScalarType.Float)) {
             Path temp = store.beginSave(7);
             List<ShardedTensor> weights = new ArrayList<>();
             for (Param p : model.parameters().params()) {
-                weights.add(new ShardedTensor(p.name(), p.fullShape(), p.shardDim(), p.value().detach()));
+                weights.add(new ShardedTensor(p.spec(), p.value().detach()));
             }
             ParallelLayout layout = new ParallelLayout(1, 1, 0);
             new ShardWriter(temp, layout).writeModel(0, weights);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
-import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.junit.jupiter.api.io.TempDir;
+import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
@@ -88,6 +90,54 @@ class HfOracleTest {
         assertTrue(diff < 2e-4, "max |ours - oracle| = " + diff);
     }
 
+    /**
+     * Linear RoPE scaling, factor 4, spelled the transformers 5 way ({@code rope_parameters}, no top-level
+     * {@code rope_theta}): our model, its config read by {@code HfLlamaConfig} through {@code launch generate}'s
+     * loader, gives the logits of the oracle, which divides every position by the factor it reads from the file
+     * itself. The tolerances are those of the unscaled fp64 tests, for the same reason: the fp32 RoPE tables are the
+     * whole difference (to 1e-10 with the oracle's tables rounded alike). Without the factor the logits move by far
+     * more than that, so the test fails if the scaling is lost anywhere.
+     */
+    @Test
+    void linearlyScaledRopeLogitsMatchTheIndependentForward(@TempDir Path tmp) throws Exception {
+        Path scaled = scaledCopy(tmp, 4.0);
+        int[] tokens = tokens(40);
+        Oracle oracle = new Oracle(scaled);
+        assertEquals(4.0, oracle.scaling);
+        double[] expected = oracle.logits(tokens);
+        double[] actual = loadedLogits(scaled, tokens);
+        double diff = maxDiff(expected, actual);
+        assertTrue(diff < 2e-5, "max |ours - oracle| = " + diff);
+        oracle.fp32Tables = true;
+        double roundoff = maxDiff(oracle.logits(tokens), actual);
+        assertTrue(roundoff < 1e-10, "max |ours - oracle with fp32 tables| = " + roundoff);
+        double unscaled = maxDiff(expected, new Oracle(STORIES).logits(tokens));
+        assertTrue(unscaled > 1e-2, "scaling changes the logits: " + unscaled);
+    }
+
+    /** The fixture's weights with a config that scales RoPE linearly by {@code factor}, in rope_parameters only. */
+    private static Path scaledCopy(Path tmp, double factor) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(STORIES.resolve("config.json").toFile());
+        ObjectNode rope = json.createObjectNode();
+        rope.put("rope_theta", config.remove("rope_theta").asDouble());
+        rope.put("rope_type", "linear");
+        rope.put("factor", factor);
+        config.set("rope_parameters", rope);
+        Path dir = Files.createDirectories(tmp.resolve("scaled"));
+        json.writeValue(dir.resolve("config.json").toFile(), config);
+        Files.copy(STORIES.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        return dir;
+    }
+
+    private static double[] loadedLogits(Path dir, int[] tokens) throws Exception {
+        try (PointerScope scope = new PointerScope();
+             Llama model = GenerationModel.load(GenerationModel.huggingFace(dir), ScalarType.Double);
+             NoGradGuard noGrad = new NoGradGuard()) {
+            return Tensors.toDoubles(model.forward(Tensors.longTensor(tokens, 1, tokens.length)));
+        }
+    }
+
     @Test
     void theOracleNoticesAWrongKvMapping() throws Exception {
         // The test's own sanity: a model whose KV heads are swapped is far from the oracle.
@@ -100,14 +150,15 @@ class HfOracleTest {
 
     private static double[] ourLogits(int[] tokens, ScalarType dtype) throws Exception {
         JsonNode c = new ObjectMapper().readTree(STORIES.resolve("config.json").toFile());
-        LlamaConfig config = new LlamaConfig(c.get("num_hidden_layers").asInt(), c.get("hidden_size").asInt(),
-                c.get("num_attention_heads").asInt(), c.get("num_key_value_heads").asInt(),
-                c.get("intermediate_size").asInt(), c.get("vocab_size").asInt(),
-                c.get("max_position_embeddings").asInt(), c.get("rms_norm_eps").asDouble(), 1.0,
-                c.get("rope_theta").asDouble(), c.get("tie_word_embeddings").asBoolean(), 0.02);
+        LlamaConfig config = LlamaConfig.builder().numLayers(c.get("num_hidden_layers").asInt())
+                .hiddenSize(c.get("hidden_size").asInt()).numHeads(c.get("num_attention_heads").asInt())
+                .numKvHeads(c.get("num_key_value_heads").asInt()).intermediateSize(c.get("intermediate_size").asInt())
+                .vocabSize(c.get("vocab_size").asInt()).maxPositions(c.get("max_position_embeddings").asInt())
+                .normEps(c.get("rms_norm_eps").asDouble()).ropeBase(c.get("rope_theta").asDouble())
+                .tieEmbeddings(c.get("tie_word_embeddings").asBoolean()).build();
         try (PointerScope scope = new PointerScope();
              Llama model = new Llama(config, TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA, 7);
-             HfLlamaImporter hf = HfLlamaImporter.open(STORIES);
+             HfDirectory hf = HfModels.open(STORIES, HfModels.readConfig(STORIES));
              NoGradGuard noGrad = new NoGradGuard()) {
             assertEquals(47, model.parameters().params().size());
             for (Param p : model.parameters().params()) {
@@ -146,6 +197,7 @@ class HfOracleTest {
         final int vocab;
         final double eps;
         final double theta;
+        final double scaling;
         final Map<String, double[]> w = new HashMap<>();
         boolean swapKvHeads;
         boolean fp32Tables;
@@ -159,7 +211,11 @@ class HfOracleTest {
             ffn = c.get("intermediate_size").asInt();
             vocab = c.get("vocab_size").asInt();
             eps = c.get("rms_norm_eps").asDouble();
-            theta = c.get("rope_theta").asDouble();
+            // either transformers spelling: rope_theta and rope_scaling, or rope_parameters
+            JsonNode parameters = c.get("rope_parameters");
+            theta = c.has("rope_theta") ? c.get("rope_theta").asDouble() : parameters.get("rope_theta").asDouble();
+            JsonNode scalingNode = parameters != null ? parameters : c.get("rope_scaling");
+            scaling = scalingNode != null && scalingNode.has("factor") ? scalingNode.get("factor").asDouble() : 1.0;
             assertTrue(c.get("tie_word_embeddings").asBoolean());
             readSafetensors(dir.resolve("model.safetensors"));
         }
@@ -289,7 +345,7 @@ class HfOracleTest {
             for (int pos = 0; pos < x.length; pos++) {
                 for (int head = 0; head < n; head++) {
                     for (int d = 0; d < half; d++) {
-                        double angle = pos * Math.pow(theta, -2.0 * d / hd);
+                        double angle = pos / scaling * Math.pow(theta, -2.0 * d / hd);
                         double cos = fp32Tables ? (float) Math.cos(angle) : Math.cos(angle);
                         double sin = fp32Tables ? (float) Math.sin(angle) : Math.sin(angle);
                         int a = head * hd + d;

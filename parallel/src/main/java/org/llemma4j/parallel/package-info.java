@@ -8,6 +8,10 @@
  * <p>The usual entry point is {@link org.llemma4j.parallel.Distributed#init}: it reads the environment, joins the
  * rendezvous and builds the world, TP and DP groups in one call, and closes them all in {@code close()}.
  *
+ * <p>It also holds the one declaration of a model parameter that every module shares,
+ * {@link org.llemma4j.parallel.ParamSpec} (name, whole shape, {@link org.llemma4j.parallel.ShardDim}): the model
+ * allocates from it, checkpoints index and reshard by it, and Hugging Face import and export check files against it.
+ *
  * <p>Everything here is real libtorch c10d (Gloo on CPU, NCCL on CUDA) through the JavaCPP presets; no collective
  * is simulated in Java.
  */

@@ -28,11 +28,11 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
-    private final MappedFile mapped;
+    private final WindowedMapping mapped;
     private final SafetensorsHeader header;
     private final long dataStart;
 
-    private SafetensorsFile(Path path, FileChannel channel, MappedFile mapped, SafetensorsHeader header,
+    private SafetensorsFile(Path path, FileChannel channel, WindowedMapping mapped, SafetensorsHeader header,
                             long dataStart) {
         this.path = path;
         this.channel = channel;
@@ -43,7 +43,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Opens and validates {@code path}; every format error names the file (and the tensor, when one is at fault). */
     public static SafetensorsFile open(Path path) throws IOException {
-        return open(path, MappedFile.DEFAULT_WINDOW);
+        return open(path, WindowedMapping.DEFAULT_WINDOW);
     }
 
     static SafetensorsFile open(Path path, long window) throws IOException {
@@ -73,7 +73,7 @@ public final class SafetensorsFile implements AutoCloseable {
             ByteBuffer json = ByteBuffer.allocate((int) n);
             readFully(ch, json, 8);
             SafetensorsHeader header = SafetensorsHeader.parse(path, json.array(), size - 8 - n);
-            return new SafetensorsFile(path, ch, new MappedFile(path, ch, size, window), header, 8 + n);
+            return new SafetensorsFile(path, ch, new WindowedMapping(path, ch, size, window), header, 8 + n);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

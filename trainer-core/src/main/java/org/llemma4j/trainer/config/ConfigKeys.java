@@ -60,6 +60,10 @@ public final class ConfigKeys {
             Validator.any(), "Fraction of each head's dimensions that RoPE rotates.");
     public static final ConfigKey<Double> ROTARY_EMB_BASE = define("rotary_emb_base", ConfigType.DOUBLE, 10000.0,
             Validator.above(1.0), "RoPE base theta (Code Llama 1e6; Llemma 7B contracted it to 1e4).");
+    public static final ConfigKey<Double> ROTARY_EMB_SCALING_FACTOR = define("rotary_emb_scaling_factor",
+            ConfigType.DOUBLE, 1.0, Validator.above(0.0),
+            "Linear RoPE scaling (position interpolation; Hugging Face rope_type linear, its factor): positions are "
+                    + "divided by it; 1 is none. Not in GPT-NeoX; the name is that of its derivative savanna.");
     public static final ConfigKey<Boolean> NO_WEIGHT_TYING = define("no_weight_tying", ConfigType.BOOLEAN, true,
             Validator.any(), "Untied output layer; default true here, as in Llama (GPT-NeoX defaults to false).");
     public static final ConfigKey<Double> INIT_METHOD_STD = define("init_method_std", ConfigType.DOUBLE, 0.02,

@@ -217,9 +217,11 @@ public final class TrainConfig {
                     + multiple + " (" + vocab + " % " + multiple + " = " + vocab % multiple + ")");
         }
         try {
-            return new LlamaConfig(p.get(NUM_LAYERS), hidden, heads, kvHeads, intermediate, vocab, maxPositions,
-                    p.get(RMS_NORM_EPSILON), p.get(ROTARY_PCT), p.get(ROTARY_EMB_BASE), !p.get(NO_WEIGHT_TYING),
-                    p.get(INIT_METHOD_STD));
+            return LlamaConfig.builder().numLayers(p.get(NUM_LAYERS)).hiddenSize(hidden).numHeads(heads)
+                    .numKvHeads(kvHeads).intermediateSize(intermediate).vocabSize(vocab).maxPositions(maxPositions)
+                    .normEps(p.get(RMS_NORM_EPSILON)).rotaryPct(p.get(ROTARY_PCT)).ropeBase(p.get(ROTARY_EMB_BASE))
+                    .ropeScaling(p.get(ROTARY_EMB_SCALING_FACTOR))
+                    .tieEmbeddings(!p.get(NO_WEIGHT_TYING)).initStd(p.get(INIT_METHOD_STD)).build();
         } catch (IllegalArgumentException e) {
             // LlamaConfig's messages already name GPT-NeoX keys; keep them, but as our exception type.
             throw new ConfigException(e.getMessage(), e);
@@ -427,6 +429,7 @@ public final class TrainConfig {
         put(r, RMS_NORM_EPSILON, model.normEps());
         put(r, ROTARY_PCT, model.rotaryPct());
         put(r, ROTARY_EMB_BASE, model.ropeBase());
+        put(r, ROTARY_EMB_SCALING_FACTOR, model.ropeScaling());
         put(r, NO_WEIGHT_TYING, !model.tieEmbeddings());
         put(r, INIT_METHOD_STD, model.initStd());
         put(r, NORM, p.get(NORM));

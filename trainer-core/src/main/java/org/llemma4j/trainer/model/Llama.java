@@ -1,10 +1,22 @@
 package org.llemma4j.trainer.model;
 
-import static org.llemma4j.trainer.model.LlamaLayout.layer;
+import static org.llemma4j.trainer.model.LlamaLayout.DOWN_PROJ;
+import static org.llemma4j.trainer.model.LlamaLayout.EMBEDDING;
+import static org.llemma4j.trainer.model.LlamaLayout.FINAL_NORM;
+import static org.llemma4j.trainer.model.LlamaLayout.GATE_PROJ;
+import static org.llemma4j.trainer.model.LlamaLayout.INPUT_NORM;
+import static org.llemma4j.trainer.model.LlamaLayout.K_PROJ;
+import static org.llemma4j.trainer.model.LlamaLayout.OUTPUT;
+import static org.llemma4j.trainer.model.LlamaLayout.O_PROJ;
+import static org.llemma4j.trainer.model.LlamaLayout.POST_ATTENTION_NORM;
+import static org.llemma4j.trainer.model.LlamaLayout.Q_PROJ;
+import static org.llemma4j.trainer.model.LlamaLayout.UP_PROJ;
+import static org.llemma4j.trainer.model.LlamaLayout.V_PROJ;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -55,27 +67,25 @@ public final class Llama implements AutoCloseable {
         this.config = config;
         this.tp = tp;
         LlamaLayout.checkTensorParallel(config, tp.size());
-        this.params = ParameterSet.allocate(LlamaLayout.specs(config), tp, dtype, seed, config.initStd(),
+        this.params = ParameterSet.allocate(LlamaLayout.declarations(config), tp, dtype, seed, config.initStd(),
                 padMultiple);
-        this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase());
-        this.embedding = new VocabEmbedding(params.get(LlamaLayout.EMBEDDING), tp);
+        this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase(),
+                config.ropeScaling());
+        this.embedding = new VocabEmbedding(params.get(EMBEDDING.hfName()), tp);
         for (int i = 0; i < config.numLayers(); i++) {
-            Attention attention = new Attention(
-                    params.get(layer(i, "self_attn.q_proj.weight")),
-                    params.get(layer(i, "self_attn.k_proj.weight")),
-                    params.get(layer(i, "self_attn.v_proj.weight")),
-                    params.get(layer(i, "self_attn.o_proj.weight")),
-                    config.headDim(), rope, kernel, tp);
-            SwiGluMlp mlp = new SwiGluMlp(
-                    params.get(layer(i, "mlp.gate_proj.weight")),
-                    params.get(layer(i, "mlp.up_proj.weight")),
-                    params.get(layer(i, "mlp.down_proj.weight")), tp);
-            layers.add(new DecoderLayer(
-                    new RmsNorm(params.get(layer(i, "input_layernorm.weight")), config.normEps()), attention,
-                    new RmsNorm(params.get(layer(i, "post_attention_layernorm.weight")), config.normEps()), mlp));
+            Attention attention = new Attention(weight(Q_PROJ, i), weight(K_PROJ, i), weight(V_PROJ, i),
+                    weight(O_PROJ, i), config.headDim(), rope, kernel, tp);
+            SwiGluMlp mlp = new SwiGluMlp(weight(GATE_PROJ, i), weight(UP_PROJ, i), weight(DOWN_PROJ, i), tp);
+            layers.add(new DecoderLayer(new RmsNorm(weight(INPUT_NORM, i), config.normEps()), attention,
+                    new RmsNorm(weight(POST_ATTENTION_NORM, i), config.normEps()), mlp));
         }
-        this.finalNorm = new RmsNorm(params.get(LlamaLayout.FINAL_NORM), config.normEps());
-        this.output = params.get(config.tieEmbeddings() ? LlamaLayout.EMBEDDING : LlamaLayout.OUTPUT);
+        this.finalNorm = new RmsNorm(params.get(FINAL_NORM.hfName()), config.normEps());
+        this.output = params.get(config.tieEmbeddings() ? EMBEDDING.hfName() : OUTPUT.hfName());
+    }
+
+    // The parameter of table row `row` in decoder layer `layer`.
+    private Tensor weight(LlamaLayout row, int layer) {
+        return params.get(row.hfName(layer));
     }
 
     /**
@@ -84,6 +94,22 @@ public final class Llama implements AutoCloseable {
      */
     public Tensor forward(Tensor tokens) {
         return torch.linear(tp.copyToRegion(finalNorm.forward(decode(tokens))), output);
+    }
+
+    /**
+     * Inference with a key-value cache: tokens (B, T) int64, the T tokens that follow the {@code cache.length()}
+     * cached ones -> logits (B, T, V_local) in the model dtype. Each decoder layer attends to its cached keys and
+     * values and appends the new tokens' ones; the cache then counts the T positions. No gradients are recorded.
+     */
+    public Tensor forward(Tensor tokens, KvCache cache) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor x = embed(tokens);                                  // (B, T, H)
+            for (int i = 0; i < layers.size(); i++) {
+                x = layers.get(i).forward(x, cache.layer(i));
+            }
+            cache.advance(tokens.size(1));
+            return torch.linear(tp.copyToRegion(finalNorm.forward(x)), output);
+        }
     }
 
     /**
@@ -143,8 +169,7 @@ public final class Llama implements AutoCloseable {
      * its gradient twice.
      */
     public Set<String> parametersWithSeveralGradients(int recomputeLayers) {
-        return config.tieEmbeddings() && recomputeLayers > 0 ? Set.of(LlamaLayout.EMBEDDING)
-                : Set.of();
+        return config.tieEmbeddings() && recomputeLayers > 0 ? Set.of(EMBEDDING.hfName()) : Set.of();
     }
 
     public ParameterSet parameters() {

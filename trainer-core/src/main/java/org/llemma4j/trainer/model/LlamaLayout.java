@@ -1,27 +1,165 @@
 package org.llemma4j.trainer.model;
 
-import org.llemma4j.parallel.ShardDim;
+import static org.llemma4j.parallel.ShardDim.COLUMNS;
+import static org.llemma4j.parallel.ShardDim.REPLICATED;
+import static org.llemma4j.parallel.ShardDim.ROWS;
+import static org.llemma4j.trainer.model.LlamaLayout.Scope.AFTER_LAYERS;
+import static org.llemma4j.trainer.model.LlamaLayout.Scope.BEFORE_LAYERS;
+import static org.llemma4j.trainer.model.LlamaLayout.Scope.EACH_LAYER;
+import static org.llemma4j.trainer.nn.Init.NORMAL;
+import static org.llemma4j.trainer.nn.Init.ONES;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.llemma4j.parallel.ParamSpec;
+import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.nn.Init;
-import org.llemma4j.trainer.nn.ParamSpec;
+import org.llemma4j.trainer.nn.ParamDeclaration;
 
 /**
- * The parameters of a Llama, under Hugging Face's names, with their whole shapes and how tensor parallelism
- * splits them (Megatron: q/k/v/gate/up and the vocabulary dimension of the embedding and output layer by rows,
- * o and down by columns, norms replicated).
+ * The parameter table of a Llama: one row per kind of parameter, with its Hugging Face name, its whole shape, how
+ * tensor parallelism splits it (Megatron: q/k/v/gate/up and the vocabulary dimension of the embedding and output
+ * layer by rows, o and down by columns, norms replicated) and how it is initialized.
+ *
+ * <p>Everything that needs the model's tensors derives them from here: {@link Llama} allocates them and looks its
+ * blocks' weights up by these names, checkpoints and Hugging Face import and export get {@link #specs} from their
+ * callers, and the planner and {@link LlamaConfig#parameterCount()} count {@link #parameterCount}. Adding a
+ * parameter to the model is one row here (and its use in the forward pass).
+ *
+ * <p>Rows are in Hugging Face's order (the order {@code transformers} registers the modules in), which is also the
+ * order {@link #specs} lists a model's tensors in.
  */
-public final class LlamaLayout {
+public enum LlamaLayout {
+    // Hugging Face name (after "model.layers.<i>." per layer), scope, whole shape, tensor-parallel split, init
+    EMBEDDING("model.embed_tokens.weight", BEFORE_LAYERS, c -> shape(c.vocabSize(), c.hiddenSize()), ROWS, NORMAL),
+    Q_PROJ("self_attn.q_proj.weight", EACH_LAYER, c -> shape(queryWidth(c), c.hiddenSize()), ROWS, NORMAL),
+    K_PROJ("self_attn.k_proj.weight", EACH_LAYER, c -> shape(keyValueWidth(c), c.hiddenSize()), ROWS, NORMAL),
+    V_PROJ("self_attn.v_proj.weight", EACH_LAYER, c -> shape(keyValueWidth(c), c.hiddenSize()), ROWS, NORMAL),
+    O_PROJ("self_attn.o_proj.weight", EACH_LAYER, c -> shape(c.hiddenSize(), queryWidth(c)), COLUMNS, NORMAL),
+    GATE_PROJ("mlp.gate_proj.weight", EACH_LAYER, c -> shape(c.intermediateSize(), c.hiddenSize()), ROWS, NORMAL),
+    UP_PROJ("mlp.up_proj.weight", EACH_LAYER, c -> shape(c.intermediateSize(), c.hiddenSize()), ROWS, NORMAL),
+    DOWN_PROJ("mlp.down_proj.weight", EACH_LAYER, c -> shape(c.hiddenSize(), c.intermediateSize()), COLUMNS, NORMAL),
+    INPUT_NORM("input_layernorm.weight", EACH_LAYER, c -> shape(c.hiddenSize()), REPLICATED, ONES),
+    POST_ATTENTION_NORM("post_attention_layernorm.weight", EACH_LAYER, c -> shape(c.hiddenSize()), REPLICATED, ONES),
+    FINAL_NORM("model.norm.weight", AFTER_LAYERS, c -> shape(c.hiddenSize()), REPLICATED, ONES),
+    /** Absent when the config ties the output layer to the embedding. */
+    OUTPUT("lm_head.weight", AFTER_LAYERS, c -> shape(c.vocabSize(), c.hiddenSize()), ROWS, NORMAL,
+            c -> !c.tieEmbeddings());
 
-    private LlamaLayout() {
+    /** Where a row's parameters sit in the model: once before the decoder layers, once in each, once after. */
+    public enum Scope { BEFORE_LAYERS, EACH_LAYER, AFTER_LAYERS }
+
+    private final String hfName;              // the whole name, or the part after "model.layers.<i>." per layer
+    private final Scope scope;
+    private final Function<LlamaConfig, long[]> shape;
+    private final ShardDim shardDim;
+    private final Init init;
+    private final Predicate<LlamaConfig> present;
+
+    LlamaLayout(String hfName, Scope scope, Function<LlamaConfig, long[]> shape, ShardDim shardDim, Init init) {
+        this(hfName, scope, shape, shardDim, init, c -> true);
     }
 
-    public static final String EMBEDDING = "model.embed_tokens.weight";
-    public static final String FINAL_NORM = "model.norm.weight";
-    public static final String OUTPUT = "lm_head.weight";
+    LlamaLayout(String hfName, Scope scope, Function<LlamaConfig, long[]> shape, ShardDim shardDim, Init init,
+                Predicate<LlamaConfig> present) {
+        this.hfName = hfName;
+        this.scope = scope;
+        this.shape = shape;
+        this.shardDim = shardDim;
+        this.init = init;
+        this.present = present;
+    }
 
-    public static String layer(int i, String rest) {
-        return "model.layers." + i + "." + rest;
+    private static long[] shape(long... dims) {
+        return dims;
+    }
+
+    private static long queryWidth(LlamaConfig c) {
+        return (long) c.numHeads() * c.headDim();
+    }
+
+    private static long keyValueWidth(LlamaConfig c) {
+        return (long) c.numKvHeads() * c.headDim();
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+
+    public Init init() {
+        return init;
+    }
+
+    /** Whether a model of {@code config} has this parameter. */
+    public boolean presentIn(LlamaConfig config) {
+        return present.test(config);
+    }
+
+    /** The Hugging Face name of a parameter that is not per layer, e.g. {@code model.embed_tokens.weight}. */
+    public String hfName() {
+        if (scope == Scope.EACH_LAYER) {
+            throw new IllegalStateException(this + " is a per-layer parameter: give the layer");
+        }
+        return hfName;
+    }
+
+    /**
+     * The Hugging Face name of this parameter in decoder layer {@code layer}, e.g.
+     * {@code model.layers.3.mlp.up_proj.weight}.
+     */
+    public String hfName(int layer) {
+        if (scope != Scope.EACH_LAYER) {
+            throw new IllegalStateException(this + " is not a per-layer parameter");
+        }
+        return "model.layers." + layer + "." + hfName;
+    }
+
+    /** This row's parameter of decoder layer {@code layer} (ignored for rows that are not per layer). */
+    public ParamSpec spec(LlamaConfig config, int layer) {
+        return new ParamSpec(scope == Scope.EACH_LAYER ? hfName(layer) : hfName, shape.apply(config), shardDim);
+    }
+
+    /** Every parameter of a model of {@code config}, in Hugging Face order, with its initialization. */
+    public static List<ParamDeclaration> declarations(LlamaConfig config) {
+        List<ParamDeclaration> out = new ArrayList<>();
+        addScope(out, config, Scope.BEFORE_LAYERS, 0);
+        for (int i = 0; i < config.numLayers(); i++) {
+            addScope(out, config, Scope.EACH_LAYER, i);
+        }
+        addScope(out, config, Scope.AFTER_LAYERS, 0);
+        return out;
+    }
+
+    private static void addScope(List<ParamDeclaration> out, LlamaConfig config, Scope scope, int layer) {
+        for (LlamaLayout row : values()) {
+            if (row.scope == scope && row.presentIn(config)) {
+                out.add(new ParamDeclaration(row.spec(config, layer), row.init));
+            }
+        }
+    }
+
+    /** Every tensor of a model of {@code config}, in Hugging Face order: what checkpoints and exports hold. */
+    public static List<ParamSpec> specs(LlamaConfig config) {
+        return declarations(config).stream().map(ParamDeclaration::spec).toList();
+    }
+
+    /**
+     * Parameters one tensor-parallel rank of {@code tp} holds: its block of every split tensor, every replicated
+     * one whole. At tp = 1 the model's parameter count.
+     *
+     * @throws IllegalArgumentException naming the tensor when tp does not divide it
+     */
+    public static long parameterCount(LlamaConfig config, int tp) {
+        long n = 0;
+        for (LlamaLayout row : values()) {
+            if (row.presentIn(config)) {
+                long copies = row.scope == Scope.EACH_LAYER ? config.numLayers() : 1;
+                n += copies * row.spec(config, 0).localNumel(tp);
+            }
+        }
+        return n;
     }
 
     /**
@@ -47,31 +185,5 @@ public final class LlamaLayout {
         if (value % tp != 0) {
             problems.add(key + " " + value + " is not divisible by " + tp + " (remainder " + value % tp + ")");
         }
-    }
-
-    public static List<ParamSpec> specs(LlamaConfig c) {
-        long h = c.hiddenSize();
-        long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKvHeads() * c.headDim();
-        long ffn = c.intermediateSize();
-        List<ParamSpec> specs = new ArrayList<>();
-        specs.add(new ParamSpec(EMBEDDING, new long[] {c.vocabSize(), h}, ShardDim.ROWS, Init.NORMAL));
-        for (int i = 0; i < c.numLayers(); i++) {
-            specs.add(new ParamSpec(layer(i, "input_layernorm.weight"), new long[] {h}, ShardDim.REPLICATED, Init.ONES));
-            specs.add(new ParamSpec(layer(i, "self_attn.q_proj.weight"), new long[] {q, h}, ShardDim.ROWS, Init.NORMAL));
-            specs.add(new ParamSpec(layer(i, "self_attn.k_proj.weight"), new long[] {kv, h}, ShardDim.ROWS, Init.NORMAL));
-            specs.add(new ParamSpec(layer(i, "self_attn.v_proj.weight"), new long[] {kv, h}, ShardDim.ROWS, Init.NORMAL));
-            specs.add(new ParamSpec(layer(i, "self_attn.o_proj.weight"), new long[] {h, q}, ShardDim.COLUMNS, Init.NORMAL));
-            specs.add(new ParamSpec(layer(i, "post_attention_layernorm.weight"), new long[] {h}, ShardDim.REPLICATED,
-                    Init.ONES));
-            specs.add(new ParamSpec(layer(i, "mlp.gate_proj.weight"), new long[] {ffn, h}, ShardDim.ROWS, Init.NORMAL));
-            specs.add(new ParamSpec(layer(i, "mlp.up_proj.weight"), new long[] {ffn, h}, ShardDim.ROWS, Init.NORMAL));
-            specs.add(new ParamSpec(layer(i, "mlp.down_proj.weight"), new long[] {h, ffn}, ShardDim.COLUMNS, Init.NORMAL));
-        }
-        specs.add(new ParamSpec(FINAL_NORM, new long[] {h}, ShardDim.REPLICATED, Init.ONES));
-        if (!c.tieEmbeddings()) {
-            specs.add(new ParamSpec(OUTPUT, new long[] {c.vocabSize(), h}, ShardDim.ROWS, Init.NORMAL));
-        }
-        return specs;
     }
 }

@@ -6,6 +6,10 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Grouped-query self-attention with RoPE. q, k and v projections are column-parallel (each tensor-parallel rank
  * owns whole heads, and whole key/value groups), the output projection row-parallel.
+ *
+ * <p>With an {@link AttentionCache} (generation) the input holds only the tokens after the cached ones: they are
+ * rotated at their absolute positions, their keys and values are appended to the cache, and they attend to every
+ * cached position and causally to each other. Without one (training) the input is the whole sequence.
  */
 public final class Attention {
 
@@ -30,15 +34,29 @@ public final class Attention {
         this.tp = tp;
     }
 
-    /** x: (B, T, H) -> (B, T, H). */
+    /** x: (B, T, H), the whole sequence -> (B, T, H). */
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * x: (B, T, H), the T tokens that follow {@code cache.length()} cached ones -> (B, T, H); appends their keys
+     * and values to {@code cache}. A null cache means no earlier positions and nothing kept: {@link #forward(Tensor)}.
+     */
+    public Tensor forward(Tensor x, AttentionCache cache) {
         long b = x.size(0);
         long t = x.size(1);
+        long past = cache == null ? 0 : cache.length();
         Tensor in = tp.copyToRegion(x);
-        Tensor q = heads(torch.linear(in, wq), b, t);            // (B, heads_local, T, d)
-        Tensor k = heads(torch.linear(in, wk), b, t);            // (B, kvHeads_local, T, d)
-        Tensor v = heads(torch.linear(in, wv), b, t);            // (B, kvHeads_local, T, d)
-        Tensor y = kernel.attend(rope.apply(q), rope.apply(k), v);   // (B, heads_local, T, d)
+        Tensor q = rope.apply(heads(torch.linear(in, wq), b, t), past);   // (B, heads_local, T, d)
+        Tensor k = rope.apply(heads(torch.linear(in, wk), b, t), past);   // (B, kvHeads_local, T, d)
+        Tensor v = heads(torch.linear(in, wv), b, t);                     // (B, kvHeads_local, T, d)
+        if (cache != null) {
+            AttentionCache.KeysValues all = cache.append(k, v);          // (B, kvHeads_local, past + T, d) each
+            k = all.keys();
+            v = all.values();
+        }
+        Tensor y = kernel.attend(q, k, v);                                 // (B, heads_local, T, d)
         Tensor merged = y.transpose(1, 2).reshape(b, t, y.size(1) * headDim);   // (B, T, heads_local * d)
         return tp.reduceFromRegion(torch.linear(merged, wo));
     }

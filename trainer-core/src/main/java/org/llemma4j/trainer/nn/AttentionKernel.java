@@ -44,8 +44,10 @@ public enum AttentionKernel {
     }
 
     /**
-     * q: (B, heads, T, d); k, v: (B, kvHeads, T, d) with heads a multiple of kvHeads -> (B, heads, T, d).
-     * Query head h reads key/value head h / (heads / kvHeads), the grouping Hugging Face's repeat_kv uses.
+     * q: (B, heads, T, d); k, v: (B, kvHeads, S, d) with heads a multiple of kvHeads and S >= T -> (B, heads, T, d).
+     * Query head h reads key/value head h / (heads / kvHeads), the grouping Hugging Face's repeat_kv uses. The T
+     * queries are the last T of the S positions (S > T: they follow S - T cached ones), so query i sees keys
+     * 0..S - T + i.
      */
     public Tensor attend(Tensor q, Tensor k, Tensor v) {
         long groups = q.size(1) / k.size(1);
@@ -61,17 +63,35 @@ public enum AttentionKernel {
         };
     }
 
-    // q, k, v: (B, heads, T, d) -> (B, heads, T, d); scores (B, heads, T, T) in the input dtype, softmax in fp32.
+    // q: (B, heads, T, d), k, v: (B, heads, S, d) -> (B, heads, T, d); scores (B, heads, T, S) in the input dtype,
+    // softmax in fp32.
     private static Tensor unfused(Tensor q, Tensor k, Tensor v) {
         long t = q.size(2);
+        long s = k.size(2);
         Tensor scores = torch.matmul(q, k.transpose(-2, -1)).mul(Tensors.scalar(1.0 / Math.sqrt(q.size(3))));
-        Tensor future = torch.ones(new long[] {t, t}, new TensorOptions(ScalarType.Bool)).triu(1);   // (T, T)
-        Tensor masked = scores.masked_fill(future, Tensors.scalar(Double.NEGATIVE_INFINITY));
-        Tensor probabilities = torch.softmax(masked, -1, new ScalarTypeOptional(Tensors.atLeastFloatType(q)));
+        if (t > 1) {                                          // one new token sees every position: nothing to mask
+            Tensor future = torch.ones(new long[] {t, s}, boolOptions(q)).triu(s - t + 1);   // (T, S)
+            scores = scores.masked_fill(future, Tensors.scalar(Double.NEGATIVE_INFINITY));
+        }
+        Tensor probabilities = torch.softmax(scores, -1, new ScalarTypeOptional(Tensors.atLeastFloatType(q)));
         return torch.matmul(probabilities.to(Tensors.dtype(v)), v);
     }
 
     private static Tensor sdpa(Tensor q, Tensor k, Tensor v) {
-        return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, true, new DoubleOptional(), false);
+        long t = q.size(2);
+        long s = k.size(2);
+        if (t == s || t == 1) {                  // causal from position 0, or one new token that sees everything
+            return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, t > 1,
+                    new DoubleOptional(), false);
+        }
+        // SDPA's is_causal aligns the mask to the top left; queries after a cache need it shifted by S - T.
+        Tensor visible = torch.ones(new long[] {t, s}, boolOptions(q)).tril(s - t);   // (T, S), true: attend
+        return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(visible), 0.0, false,
+                new DoubleOptional(), false);
+    }
+
+    // Options of a mask for `like`'s scores: bool, on its device.
+    private static TensorOptions boolOptions(Tensor like) {
+        return like.options().dtype(new ScalarTypeOptional(ScalarType.Bool));
     }
 }

@@ -1,6 +1,5 @@
 package org.llemma4j.trainer.nn;
 
-import org.llemma4j.parallel.ShardDim;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +12,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.ParamSpec;
+import org.llemma4j.parallel.ShardDim;
 
 /**
  * Owns every parameter of the model: one contiguous buffer in the training dtype, of which each parameter is a
@@ -40,32 +41,32 @@ public final class ParameterSet implements AutoCloseable {
     }
 
     /**
-     * Allocates and initializes the parameters declared by {@code specs} for this rank of {@code tp}.
+     * Allocates and initializes the parameters {@code declared} for this rank of {@code tp}.
      *
      * @param dtype the training dtype of the parameters (bf16, or fp32 for oracles)
      * @param seed  the run seed ({@code seed})
      * @param std   {@code init_method_std}
      */
-    public static ParameterSet allocate(List<ParamSpec> specs, TensorParallelPlan tp, ScalarType dtype, long seed,
-                                        double std) {
-        return allocate(specs, tp, dtype, seed, std, 1);
+    public static ParameterSet allocate(List<ParamDeclaration> declared, TensorParallelPlan tp, ScalarType dtype,
+                                        long seed, double std) {
+        return allocate(declared, tp, dtype, seed, std, 1);
     }
 
     /**
      * As {@link #allocate(List, TensorParallelPlan, ScalarType, long, double)}, with the flat buffer padded with
      * zeros to a multiple of {@code padMultiple} elements, so that it splits into equal data-parallel shards.
      */
-    public static ParameterSet allocate(List<ParamSpec> specs, TensorParallelPlan tp, ScalarType dtype, long seed,
-                                        double std, int padMultiple) {
-        List<ParamSpec> ordered = new ArrayList<>(specs.stream().filter(ParamSpec::decay).toList());
-        ordered.addAll(specs.stream().filter(s -> !s.decay()).toList());
+    public static ParameterSet allocate(List<ParamDeclaration> declared, TensorParallelPlan tp, ScalarType dtype,
+                                        long seed, double std, int padMultiple) {
+        List<ParamDeclaration> ordered = new ArrayList<>(declared.stream().filter(ParamDeclaration::decay).toList());
+        ordered.addAll(declared.stream().filter(d -> !d.decay()).toList());
 
         long total = 0;
         long decayed = 0;
-        for (ParamSpec spec : ordered) {
-            long n = numel(spec.localShape(tp.size()));
+        for (ParamDeclaration d : ordered) {
+            long n = d.spec().localNumel(tp.size());
             total += n;
-            if (spec.decay()) {
+            if (d.decay()) {
                 decayed += n;
             }
         }
@@ -76,16 +77,17 @@ public final class ParameterSet implements AutoCloseable {
         Map<String, Param> params = new LinkedHashMap<>();
         long offset = 0;
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            for (ParamSpec spec : ordered) {
+            for (ParamDeclaration d : ordered) {
+                ParamSpec spec = d.spec();
                 long[] local = spec.localShape(tp.size());
-                long n = numel(local);
+                long n = spec.localNumel(tp.size());
                 Tensor view = flat.narrow(0, offset, n).view(local);
                 try (PointerScope scope = new PointerScope()) {
-                    view.copy_(initialSlice(spec, local, tp.rank(), seed, std));
+                    view.copy_(initialSlice(spec, d.init(), local, tp.rank(), seed, std));
                 }
                 view.requires_grad_(true);
                 view.retainReference();
-                params.put(spec.name(), new Param(spec.name(), view, spec.fullShape(), spec.shardDim(), spec.decay()));
+                params.put(spec.name(), new Param(spec, view, d.decay()));
                 offset += n;
             }
         }
@@ -93,8 +95,8 @@ public final class ParameterSet implements AutoCloseable {
     }
 
     // The whole tensor drawn in fp32 from its own generator, then this rank's slice of it: (local shape) fp32.
-    private static Tensor initialSlice(ParamSpec spec, long[] local, int tpRank, long seed, double std) {
-        Tensor whole = switch (spec.init()) {
+    private static Tensor initialSlice(ParamSpec spec, Init init, long[] local, int tpRank, long seed, double std) {
+        Tensor whole = switch (init) {
             case ONES -> torch.ones(spec.fullShape(), new TensorOptions(ScalarType.Float));
             case NORMAL -> torch.normal(0.0, std, spec.fullShape(),
                     new GeneratorOptional(torch.make_generator_cpu(parameterSeed(seed, spec.name()))),
@@ -110,14 +112,6 @@ public final class ParameterSet implements AutoCloseable {
     /** A generator seed per parameter, stable across JVMs (String.hashCode is specified). */
     static long parameterSeed(long seed, String name) {
         return seed * 1_000_003L + name.hashCode();
-    }
-
-    private static long numel(long[] shape) {
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        return n;
     }
 
     /** The parameter called {@code name}; an error names it if the model has no such parameter. */

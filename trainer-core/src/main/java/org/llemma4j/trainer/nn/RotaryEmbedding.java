@@ -7,7 +7,9 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Rotary position embedding in the rotate-half convention of Hugging Face and GPT-NeoX: within the rotated part
  * of a head (its first {@code rotaryDims} dimensions), dimension i is paired with i + rotaryDims/2 and the pair is
- * turned by the angle pos x base^(-2i/rotaryDims).
+ * turned by the angle pos x base^(-2i/rotaryDims). With linear scaling (position interpolation, Hugging Face's
+ * {@code rope_type: linear}) the position is divided by the scaling factor first: position p is rotated as an
+ * unscaled model rotates p / factor, which stretches a model trained on L positions to factor x L.
  *
  * <p>The angle tables are computed in fp64 and stored in fp32: with base 1e6 and positions up to 16k, fp32
  * products of position and frequency would already be off in the fourth digit.
@@ -19,13 +21,18 @@ public final class RotaryEmbedding implements AutoCloseable {
     private final Tensor sin;      // sin: (maxPositions, rotaryDims) fp32
 
     public RotaryEmbedding(int rotaryDims, int maxPositions, double base) {
+        this(rotaryDims, maxPositions, base, 1.0);
+    }
+
+    /** With linear scaling: angles of position pos / {@code scaling}; 1 is plain RoPE. */
+    public RotaryEmbedding(int rotaryDims, int maxPositions, double base, double scaling) {
         this.rotaryDims = rotaryDims;
         int half = rotaryDims / 2;
         float[] cosTable = new float[maxPositions * rotaryDims];
         float[] sinTable = new float[maxPositions * rotaryDims];
         for (int pos = 0; pos < maxPositions; pos++) {
             for (int i = 0; i < half; i++) {
-                double angle = pos * Math.pow(base, -2.0 * i / rotaryDims);
+                double angle = pos * Math.pow(base, -2.0 * i / rotaryDims) / scaling;
                 int row = pos * rotaryDims;
                 cosTable[row + i] = cosTable[row + i + half] = (float) Math.cos(angle);
                 sinTable[row + i] = sinTable[row + i + half] = (float) Math.sin(angle);

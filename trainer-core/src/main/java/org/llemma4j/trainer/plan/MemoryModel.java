@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.plan;
 
 import org.llemma4j.trainer.model.LlamaConfig;
+import org.llemma4j.trainer.model.LlamaLayout;
 
 /**
  * Bytes per rank of a Llama trained with Megatron tensor parallelism (degree t), bf16 weights and activations,
@@ -42,21 +43,12 @@ public final class MemoryModel {
     }
 
     /**
-     * Parameters one TP rank holds: the matrices split t ways (q, k, v, o, gate, up, down, embedding and
-     * output rows), the norm weights replicated. Equal to {@link LlamaConfig#parameterCount()} at t = 1.
+     * Parameters one TP rank holds, counted over the model's table ({@link LlamaLayout}): the matrices split t
+     * ways (q, k, v, o, gate, up, down, embedding and output rows), the norm weights replicated. Equal to
+     * {@link LlamaConfig#parameterCount()} at t = 1.
      */
     public static long parametersPerTpRank(LlamaConfig m, int tp) {
-        long h = m.hiddenSize();
-        long kv = (long) m.numKvHeads() * m.headDim();
-        long splitPerLayer = 2 * h * h + 2 * h * kv + 3 * h * m.intermediateSize();
-        long vocabMatrices = (long) m.vocabSize() * h * (m.tieEmbeddings() ? 1 : 2);
-        long split = m.numLayers() * splitPerLayer + vocabMatrices;
-        long replicated = m.numLayers() * 2 * h + h;
-        if (split % tp != 0) {
-            throw new IllegalArgumentException("the model's matrices do not split evenly over model_parallel_size "
-                    + tp);
-        }
-        return split / tp + replicated;
+        return LlamaLayout.parameterCount(m, tp);
     }
 
     /** Activation bytes one layer keeps for its backward pass (see the class comment). */

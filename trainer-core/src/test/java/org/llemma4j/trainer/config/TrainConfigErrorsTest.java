@@ -165,6 +165,7 @@ class TrainConfigErrorsTest {
     void llamaConfigErrorsBecomeConfigExceptions() {
         assertEquals("rotary_pct must be in (0, 1], got 0.0", error("rotary_pct=0"));
         assertEquals("rotary_pct 0.1 of head dim 16 gives an odd number of rotary dimensions", error("rotary_pct=0.1"));
+        assertEquals("rotary_emb_scaling_factor must be > 0.0, got 0.0", error("rotary_emb_scaling_factor=0"));
     }
 
     @Test

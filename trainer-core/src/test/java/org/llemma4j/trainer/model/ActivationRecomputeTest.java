@@ -19,7 +19,8 @@ import org.llemma4j.trainer.nn.Tensors;
  */
 class ActivationRecomputeTest {
 
-    private static final LlamaConfig CONFIG = new LlamaConfig(3, 32, 4, 2, 64, 100, 16, 1e-5, 1.0, 10000, false, 0.1);
+    private static final LlamaConfig CONFIG = LlamaConfig.builder().numLayers(3).hiddenSize(32).numHeads(4)
+            .numKvHeads(2).intermediateSize(64).vocabSize(100).maxPositions(16).initStd(0.1).build();
 
     @ParameterizedTest
     @CsvSource({"BFloat16, 1", "BFloat16, 2", "Float, 1"})

@@ -18,34 +18,36 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tp.UnconnectedPlan;
 
 /** The cached inference path against the training model's full forward, on a random model. */
 class LlamaGeneratorTest {
 
     // GQA (4 heads over 2 KV heads), partial RoPE, untied output; init std 0.3 so that logits are far from ties
-    private static final LlamaConfig CONFIG = new LlamaConfig(2, 32, 4, 2, 48, 40, 32, 1e-5, 0.5, 10000, false, 0.3);
+    private static final LlamaConfig CONFIG = LlamaConfig.builder().numLayers(2).hiddenSize(32).numHeads(4)
+            .numKvHeads(2).intermediateSize(48).vocabSize(40).maxPositions(32).rotaryPct(0.5).initStd(0.3).build();
     private static final int[] PROMPT = {3, 17, 5, 39, 0, 22};
 
     /**
      * Feeding the prompt in pieces (3 + 2 + 1 tokens, then single tokens) through the cache gives, at every
      * position, the logits of Llama.forward over the whole sequence: to 1e-12 of the logit scale in fp64 (only the
-     * summation order differs), 1e-5 in fp32.
+     * summation order differs), 1e-5 in fp32. Pieces of several tokens after cached ones need the causal mask
+     * shifted by the cached length, which each kernel builds its own way.
      */
     @ParameterizedTest
-    @CsvSource({"Double, 1e-12", "Float, 1e-5"})
-    void cachedLogitsMatchTheFullForwardAtEveryPosition(ScalarType dtype, double tol) {
+    @CsvSource({"Double, MATMUL, 1e-12", "Float, MATMUL, 1e-5", "Double, SDPA, 1e-12", "Float, SDPA_FP32, 1e-5"})
+    void cachedLogitsMatchTheFullForwardAtEveryPosition(ScalarType dtype, AttentionKernel kernel, double tol) {
         int[] ids = {3, 17, 5, 39, 0, 22, 8, 8, 31};
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard();
-             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, dtype, AttentionKernel.MATMUL, 11);
-             LlamaGenerator generator = new LlamaGenerator(CONFIG, model.parameters());
-             KvCache cache = generator.newCache(1, ids.length)) {
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, dtype, kernel, 11);
+             KvCache cache = new KvCache(CONFIG, ids.length)) {
             double[] full = Tensors.toDoubles(model.forward(Tensors.longTensor(ids, 1, ids.length)));
             List<Double> cached = new ArrayList<>();
             int[] pieces = {3, 2, 1, 1, 1, 1};
             int at = 0;
             for (int piece : pieces) {
                 int[] chunk = java.util.Arrays.copyOfRange(ids, at, at + piece);
-                for (double v : Tensors.toDoubles(generator.forward(Tensors.longTensor(chunk, 1, piece), cache))) {
+                for (double v : Tensors.toDoubles(model.forward(Tensors.longTensor(chunk, 1, piece), cache))) {
                     cached.add(v);
                 }
                 at += piece;
@@ -59,8 +61,8 @@ class LlamaGeneratorTest {
     @Test
     void greedyWithCacheEqualsGreedyRecomputingThePrefix() {
         try (PointerScope scope = new PointerScope();
-             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Double, AttentionKernel.MATMUL, 3);
-             LlamaGenerator generator = new LlamaGenerator(CONFIG, model.parameters())) {
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Double, AttentionKernel.MATMUL, 3)) {
+            LlamaGenerator generator = new LlamaGenerator(model);
             int[] cached = generator.generate(PROMPT, GenerationSettings.greedy(20), id -> { });
             assertArrayEquals(greedyWithoutCache(model, PROMPT, 20), cached);
             assertTrue(java.util.Arrays.stream(cached).distinct().count() > 1, "a degenerate model: "
@@ -84,8 +86,8 @@ class LlamaGeneratorTest {
     @Test
     void samplingIsReproducibleBySeedAndStopsAtEos() {
         try (PointerScope scope = new PointerScope();
-             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.MATMUL, 3);
-             LlamaGenerator generator = new LlamaGenerator(CONFIG, model.parameters())) {
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.MATMUL, 3)) {
+            LlamaGenerator generator = new LlamaGenerator(model);
             GenerationSettings s1 = new GenerationSettings(15, 1.5, 0.95, 1, -1);
             int[] a = generator.generate(PROMPT, s1, id -> { });
             assertArrayEquals(a, generator.generate(PROMPT, s1, id -> { }));
@@ -97,6 +99,30 @@ class LlamaGeneratorTest {
             List<Integer> streamed = new ArrayList<>();
             int[] greedy = generator.generate(PROMPT, GenerationSettings.greedy(5), streamed::add);
             assertEquals(List.of(greedy[0], greedy[1], greedy[2], greedy[3], greedy[4]), streamed);
+        }
+    }
+
+    @Test
+    void aFullCacheAndATooLargeOneAreRefused() {
+        IllegalArgumentException large = assertThrows(IllegalArgumentException.class, () -> new KvCache(CONFIG, 33));
+        assertEquals("a key-value cache of 33 positions does not fit max_position_embeddings 32", large.getMessage());
+        try (PointerScope scope = new PointerScope();
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.MATMUL, 3);
+             KvCache cache = new KvCache(CONFIG, 4)) {
+            model.forward(Tensors.longTensor(new int[] {1, 2, 3}, 1, 3), cache);
+            IllegalStateException full = assertThrows(IllegalStateException.class,
+                    () -> model.forward(Tensors.longTensor(new int[] {4, 5}, 1, 2), cache));
+            assertEquals("key-value cache full: 3 + 2 positions exceed its capacity 4", full.getMessage());
+        }
+    }
+
+    @Test
+    void oneTensorParallelRankOfAModelCannotGenerate() {
+        try (PointerScope scope = new PointerScope();
+             Llama model = new Llama(CONFIG, new UnconnectedPlan(2), ScalarType.Float, AttentionKernel.MATMUL, 3)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LlamaGenerator(model));
+            assertEquals("generation needs the whole model: the embedding has 20 rows, the vocabulary 40",
+                    e.getMessage());
         }
     }
 

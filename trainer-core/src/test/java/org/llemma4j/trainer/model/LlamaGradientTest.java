@@ -20,7 +20,8 @@ import org.llemma4j.trainer.nn.Tensors;
 class LlamaGradientTest {
 
     // Two layers, GQA (4 heads over 2 KV heads), partial vocabulary use, untied output: every code path.
-    private static final LlamaConfig CONFIG = new LlamaConfig(2, 16, 4, 2, 24, 40, 16, 1e-5, 1.0, 10000, false, 0.3);
+    private static final LlamaConfig CONFIG = LlamaConfig.builder().numLayers(2).hiddenSize(16).numHeads(4)
+            .numKvHeads(2).intermediateSize(24).vocabSize(40).maxPositions(16).initStd(0.3).build();
 
     /**
      * With h = 1e-5 the central difference has truncation error ~h^2 and rounding error ~1e-16/h, both far below

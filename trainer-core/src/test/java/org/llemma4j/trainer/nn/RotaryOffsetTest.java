@@ -25,6 +25,21 @@ class RotaryOffsetTest {
         }
     }
 
+    /** Linear scaling by 4: position 4k is rotated exactly as an unscaled table rotates position k. */
+    @Test
+    void linearScalingDividesThePositions() {
+        try (PointerScope scope = new PointerScope(); RotaryEmbedding plain = new RotaryEmbedding(8, 16, 10000);
+             RotaryEmbedding scaled = new RotaryEmbedding(8, 16, 10000, 4.0)) {
+            Tensor x = Fixtures.randn(new Random(6), 1.0, ScalarType.Float, 1, 2, 1, 8);
+            for (int k = 0; k < 4; k++) {
+                Fixtures.assertClose(Tensors.toDoubles(plain.apply(x, k)), Tensors.toDoubles(scaled.apply(x, 4L * k)),
+                        0, "position " + 4 * k + " scaled by 4");
+            }
+            assertThrows(AssertionError.class, () -> Fixtures.assertClose(Tensors.toDoubles(plain.apply(x, 4)),
+                    Tensors.toDoubles(scaled.apply(x, 4)), 1e-3, "scaling ignored"));
+        }
+    }
+
     @Test
     void positionsPastTheTablesAreAnError() {
         try (PointerScope scope = new PointerScope(); RotaryEmbedding rope = new RotaryEmbedding(8, 16, 10000)) {

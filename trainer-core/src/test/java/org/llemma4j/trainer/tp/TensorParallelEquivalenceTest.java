@@ -45,7 +45,8 @@ class TensorParallelEquivalenceTest {
 
     private static LlamaConfig config(int heads, int kvHeads, boolean tied) {
         // layers, hidden, heads, kv heads, ffn, vocab, max positions, eps, rotary pct, rope base, tied, init std
-        return new LlamaConfig(2, 64, heads, kvHeads, 96, 96, 16, 1e-5, 1.0, 10000, tied, 0.2);
+        return LlamaConfig.builder().numLayers(2).hiddenSize(64).numHeads(heads).numKvHeads(kvHeads)
+                .intermediateSize(96).vocabSize(96).maxPositions(16).tieEmbeddings(tied).initStd(0.2).build();
     }
 
     /** The last case recomputes every layer in backward (activation checkpointing) on the tensor-parallel side. */
@@ -161,29 +162,10 @@ class TensorParallelEquivalenceTest {
 
     @Test
     void indivisibleLayoutsAreRejectedBeforeAllocationNamingTheNumbers() {
-        LlamaConfig c = new LlamaConfig(1, 48, 6, 3, 100, 50, 16, 1e-5, 1.0, 10000, false, 0.02);
-        TensorParallelPlan fourWay = new TensorParallelPlan() {
-            public int size() {
-                return 4;
-            }
-
-            public int rank() {
-                return 0;
-            }
-
-            public Tensor copyToRegion(Tensor x) {
-                return x;
-            }
-
-            public Tensor reduceFromRegion(Tensor partial) {
-                return partial;
-            }
-
-            public void allReduce(Tensor t, org.llemma4j.parallel.ReduceKind op) {
-            }
-        };
+        LlamaConfig c = LlamaConfig.builder().numLayers(1).hiddenSize(48).numHeads(6).numKvHeads(3)
+                .intermediateSize(100).vocabSize(50).maxPositions(16).build();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new Llama(c, fourWay, ScalarType.Float, AttentionKernel.SDPA, 1).close());
+                () -> new Llama(c, new UnconnectedPlan(4), ScalarType.Float, AttentionKernel.SDPA, 1).close());
         assertEquals("model_parallel_size 4 does not split the model evenly: num_attention_heads 6 is not divisible "
                 + "by 4 (remainder 2); num_kv_heads 3 is not divisible by 4 (remainder 3); vocab_size 50 is not "
                 + "divisible by 4 (remainder 2)", e.getMessage());

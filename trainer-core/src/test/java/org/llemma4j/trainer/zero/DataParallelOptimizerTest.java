@@ -26,7 +26,8 @@ import org.llemma4j.trainer.optim.AdamWSettings;
  */
 class DataParallelOptimizerTest {
 
-    private static final LlamaConfig CONFIG = new LlamaConfig(2, 32, 4, 2, 64, 100, 16, 1e-5, 1.0, 10000, false, 0.02);
+    private static final LlamaConfig CONFIG = LlamaConfig.builder().numLayers(2).hiddenSize(32).numHeads(4)
+            .numKvHeads(2).intermediateSize(64).vocabSize(100).maxPositions(16).build();
     private static final AdamWSettings SETTINGS = new AdamWSettings(0.9, 0.95, 1e-8, 0.1, 1.0);
 
     /** ZeRO-1 at dp 3: master weights and two moments in fp32 for a third of the (padded) buffer. */

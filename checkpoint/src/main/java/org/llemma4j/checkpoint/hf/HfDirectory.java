@@ -2,8 +2,11 @@ package org.llemma4j.checkpoint.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -12,22 +15,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.bytedeco.javacpp.PointerScope;
+import java.util.function.Predicate;
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.checkpoint.CheckpointException;
 import org.llemma4j.checkpoint.TensorSource;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.checkpoint.safetensors.SafetensorsFile;
 import org.llemma4j.checkpoint.safetensors.TensorInfo;
+import org.llemma4j.parallel.ParamSpec;
 
 /**
- * Reads a Hugging Face Llama directory: {@code config.json} plus either {@code model.safetensors} or the shards
- * listed by {@code model.safetensors.index.json}. Opening checks every tensor the config implies against the
- * headers (present, right shape, a floating-point dtype) before any data is read; tensors are then read one at a
- * time from memory-mapped files, so a 7B model never sits in memory whole.
+ * Reads a Hugging Face model directory: {@code config.json} plus either {@code model.safetensors} or the shards
+ * listed by {@code model.safetensors.index.json}. What tensors the model has is the caller's to say (the model's
+ * table, derived from the config): opening checks every one against the headers (present, right shape, a
+ * floating-point dtype) before any data is read; tensors are then read one at a time from memory-mapped files, so
+ * a 7B model never sits in memory whole.
  */
-public final class HfLlamaImporter implements AutoCloseable, TensorSource {
+public final class HfDirectory implements AutoCloseable, TensorSource {
 
+    public static final String CONFIG_FILE = "config.json";
+    public static final String GENERATION_CONFIG_FILE = "generation_config.json";
     public static final String SINGLE_FILE = "model.safetensors";
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
@@ -35,22 +42,46 @@ public final class HfLlamaImporter implements AutoCloseable, TensorSource {
     private static final Set<SafetensorsDtype> WEIGHT_DTYPES = Set.of(SafetensorsDtype.F32, SafetensorsDtype.BF16,
             SafetensorsDtype.F16, SafetensorsDtype.F64);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Path dir;
-    private final HfLlamaConfig config;
+    private final List<ParamSpec> tensors;
     private final Map<String, SafetensorsFile> fileOf;      // tensor name -> the open file holding it
     private final Map<String, SafetensorsFile> files;       // file name -> open file
 
-    private HfLlamaImporter(Path dir, HfLlamaConfig config, Map<String, SafetensorsFile> fileOf,
-                            Map<String, SafetensorsFile> files) {
+    private HfDirectory(Path dir, List<ParamSpec> tensors, Map<String, SafetensorsFile> fileOf,
+                        Map<String, SafetensorsFile> files) {
         this.dir = dir;
-        this.config = config;
+        this.tensors = tensors;
         this.fileOf = fileOf;
         this.files = files;
     }
 
-    /** Opens and checks {@code dir}. */
-    public static HfLlamaImporter open(Path dir) throws IOException {
-        HfLlamaConfig config = HfLlamaConfig.read(dir.resolve(HfLlamaConfig.FILE_NAME));
+    /** Reads a JSON object file such as {@code config.json}; errors name the file. */
+    public static ObjectNode readJson(Path file) throws CheckpointException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (NoSuchFileException | FileNotFoundException e) {
+            throw new CheckpointException(file + ": no such file");
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": not valid JSON: " + e.getMessage());
+        }
+        if (!(root instanceof ObjectNode object)) {
+            throw new CheckpointException(file + ": not a JSON object");
+        }
+        return object;
+    }
+
+    /**
+     * Opens and checks {@code dir} against the model's tensors.
+     *
+     * @param tensors   every tensor of the model the directory holds, e.g. the model's table for its config
+     * @param redundant names the files may hold beyond {@code tensors} that are skipped (buffers other tools store,
+     *                  copies of shared weights); any other extra tensor is an error
+     */
+    public static HfDirectory open(Path dir, List<ParamSpec> tensors, Predicate<String> redundant)
+            throws IOException {
         Map<String, SafetensorsFile> files = new TreeMap<>();
         Map<String, SafetensorsFile> fileOf = new LinkedHashMap<>();
         try {
@@ -77,8 +108,8 @@ public final class HfLlamaImporter implements AutoCloseable, TensorSource {
             } else {
                 throw new CheckpointException(dir + ": neither " + SINGLE_FILE + " nor " + INDEX_FILE + " exists");
             }
-            check(config, fileOf);
-            return new HfLlamaImporter(dir, config, fileOf, files);
+            check(tensors, redundant, fileOf);
+            return new HfDirectory(dir, List.copyOf(tensors), fileOf, files);
         } catch (IOException | RuntimeException e) {
             for (SafetensorsFile f : files.values()) {
                 f.close();
@@ -88,13 +119,7 @@ public final class HfLlamaImporter implements AutoCloseable, TensorSource {
     }
 
     private static Map<String, String> weightMap(Path index) throws CheckpointException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(index.toFile());
-        } catch (IOException e) {
-            throw new CheckpointException(index + ": not valid JSON: " + e.getMessage());
-        }
-        JsonNode map = root == null ? null : root.get("weight_map");
+        JsonNode map = readJson(index).get("weight_map");
         if (map == null || !map.isObject()) {
             throw new CheckpointException(index + ": missing object \"weight_map\"");
         }
@@ -110,21 +135,22 @@ public final class HfLlamaImporter implements AutoCloseable, TensorSource {
         return out;
     }
 
-    /** Every tensor the config implies is there with its shape and a float dtype; nothing unknown is there. */
-    private static void check(HfLlamaConfig config, Map<String, SafetensorsFile> fileOf) throws IOException {
+    /** Every expected tensor is there with its shape and a float dtype; nothing else is, but redundant tensors. */
+    private static void check(List<ParamSpec> tensors, Predicate<String> redundant,
+                              Map<String, SafetensorsFile> fileOf) throws IOException {
         Set<String> expected = new HashSet<>();
-        for (HfTensor t : config.tensors()) {
+        for (ParamSpec t : tensors) {
             expected.add(t.name());
             SafetensorsFile f = fileOf.get(t.name());
             if (f == null) {
                 throw new CheckpointException("missing tensor " + t.name() + " (expected shape "
-                        + Arrays.toString(t.shape()) + " from " + HfLlamaConfig.FILE_NAME + ")");
+                        + Arrays.toString(t.fullShape()) + " from " + CONFIG_FILE + ")");
             }
             TensorInfo info = f.info(t.name());
-            if (!Arrays.equals(info.shape(), t.shape())) {
+            if (!Arrays.equals(info.shape(), t.fullShape())) {
                 throw new CheckpointException(f.path() + ": tensor " + t.name() + " has shape "
-                        + Arrays.toString(info.shape()) + ", but " + HfLlamaConfig.FILE_NAME + " implies "
-                        + Arrays.toString(t.shape()));
+                        + Arrays.toString(info.shape()) + ", but " + CONFIG_FILE + " implies "
+                        + Arrays.toString(t.fullShape()));
             }
             if (!WEIGHT_DTYPES.contains(info.dtype())) {
                 throw new CheckpointException(f.path() + ": tensor " + t.name() + " has dtype " + info.dtype()
@@ -132,13 +158,9 @@ public final class HfLlamaImporter implements AutoCloseable, TensorSource {
             }
         }
         for (String name : fileOf.keySet()) {
-            // Old conversions stored RoPE tables as buffers, and some tied models keep a copy of the embedding
-            // as lm_head: both are redundant with what we compute or share.
-            boolean redundant = name.endsWith(".rotary_emb.inv_freq")
-                    || (config.tieWordEmbeddings() && name.equals("lm_head.weight"));
-            if (!expected.contains(name) && !redundant) {
+            if (!expected.contains(name) && !redundant.test(name)) {
                 throw new CheckpointException(fileOf.get(name).path() + ": unexpected tensor " + name
-                        + " for a Llama with this " + HfLlamaConfig.FILE_NAME);
+                        + ", which the model of this " + CONFIG_FILE + " does not have");
             }
         }
     }
@@ -147,38 +169,19 @@ public final class HfLlamaImporter implements AutoCloseable, TensorSource {
         return dir;
     }
 
-    public HfLlamaConfig config() {
-        return config;
-    }
-
-    /** The model's tensors, in Hugging Face order. */
-    public List<HfTensor> tensors() {
-        return config.tensors();
+    /** The model's tensors, as given to {@link #open}. */
+    public List<ParamSpec> tensors() {
+        return tensors;
     }
 
     /** One tensor in its stored dtype, a new CPU tensor owned by the caller (or the caller's scope). */
     @Override
     public Tensor tensor(String name) throws IOException {
         SafetensorsFile f = fileOf.get(name);
-        if (f == null || config.tensors().stream().noneMatch(t -> t.name().equals(name))) {
+        if (f == null || tensors.stream().noneMatch(t -> t.name().equals(name))) {
             throw new CheckpointException(dir + ": the model has no tensor " + name);
         }
         return f.read(name);
-    }
-
-    /** Receives each tensor; the tensor is freed when the call returns. */
-    @FunctionalInterface
-    public interface Consumer {
-        void accept(HfTensor spec, Tensor value) throws IOException;
-    }
-
-    /** Streams every tensor, one at a time, each freed before the next is read. */
-    public void forEach(Consumer consumer) throws IOException {
-        for (HfTensor t : config.tensors()) {
-            try (PointerScope scope = new PointerScope()) {
-                consumer.accept(t, tensor(t.name()));
-            }
-        }
     }
 
     @Override

@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Copies go through {@link ByteBuffer#put(ByteBuffer)} rather than a native memcpy: if the file shrinks under
  * us, Java turns the fault into an exception instead of crashing the JVM.
  */
-final class MappedFile {
+final class WindowedMapping {
 
     static final long DEFAULT_WINDOW = 1L << 30;
 
@@ -28,7 +28,7 @@ final class MappedFile {
     private final long window;            // bytes per mapping; smaller only in tests of the boundary splitting
     private final Map<Long, MappedByteBuffer> windows = new HashMap<>();
 
-    MappedFile(Path path, FileChannel channel, long size, long window) {
+    WindowedMapping(Path path, FileChannel channel, long size, long window) {
         this.path = path;
         this.channel = channel;
         this.size = size;

@@ -1,7 +1,8 @@
 package org.llemma4j.checkpoint;
 
 /**
- * One stored piece of a tensor.
+ * Where one stored piece of a tensor is, as the manifest's index records it: which file, under which key, and which
+ * part of the tensor it holds.
  *
  * <p>A tensor split by tensor parallelism is a sequence of <em>blocks</em> along its split dimension: the block
  * {@code [offset, offset + length)} is what one TP rank holds, shaped like the whole tensor except in that
@@ -17,5 +18,5 @@ package org.llemma4j.checkpoint;
  * @param flatStart  first element of the block this piece holds (row-major)
  * @param flatLength elements this piece holds
  */
-public record Slice(String file, String key, long offset, long length, long flatStart, long flatLength) {
+public record SliceLocation(String file, String key, long offset, long length, long flatStart, long flatLength) {
 }
