@@ -88,8 +88,9 @@ public final class Fatbin {
 
     private static void run(String[] args) throws IOException, InterruptedException {
         if (args.length == 2 && args[0].equals("list")) {
-            List<Container> containers = parse(section(Path.of(args[1]), false));
-            System.out.println(args[1] + ": " + containers.size() + " fatbin containers");
+            Path library = Path.of(args[1]);
+            List<Container> containers = parse(section(library, false));
+            System.out.println(library.getFileName() + ": " + containers.size() + " fatbin containers");
             System.out.print(summary(containers));
         } else if (args.length == 4 && args[0].equals("keep") && args[1].matches("sm_\\d+")) {
             keep(Integer.parseInt(args[1].substring(3)), Path.of(args[2]), Path.of(args[3]));
