@@ -316,8 +316,8 @@ public final class Fatbin {
             for (int i = 0; i < shnum; i++) {
                 int h = i * shentsize;
                 if (cString(names, headers.getInt(h)).equals(".nv_fatbin")) {
-                    MappedByteBuffer map = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-                            headers.getLong(h + 24), headers.getLong(h + 32));
+                    var mode = writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
+                    MappedByteBuffer map = ch.map(mode, headers.getLong(h + 24), headers.getLong(h + 32));
                     map.order(ByteOrder.LITTLE_ENDIAN);
                     return map;
                 }

@@ -44,7 +44,7 @@ class GpuBundleTest {
     @BeforeAll
     static void makeAndReassembleTheBundle() throws Exception {
         Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-        assertTrue(Files.isExecutable(jlink), "these tests need a JDK with jlink, not " + System.getProperty("java.home"));
+        assertTrue(Files.isExecutable(jlink), "these tests need a JDK with jlink: " + jlink);
         long start = System.nanoTime();
         Result made = run(List.of(ROOT.resolve("scripts/gpu-bundle").toString(), "--cpu", "--no-build", "--out",
                 tmp.resolve("out").toString(), "--xz-level", "0"), Map.of("JAVA_HOME", System.getProperty("java.home")),
@@ -57,8 +57,8 @@ class GpuBundleTest {
         long madeAt = System.nanoTime();
 
         node = nodeEnvironment();
-        Result reassembled = run(List.of("bash", folder.resolve("reassemble.sh").toString(), tmp.resolve("node").toString()),
-                node, tmp, tmp.resolve("reassemble.log"));
+        Result reassembled = run(List.of("bash", folder.resolve("reassemble.sh").toString(),
+                tmp.resolve("node").toString()), node, tmp, tmp.resolve("reassemble.log"));
         assertEquals(0, reassembled.status(), reassembled.output());
         reassembleOutput = reassembled.output();
         bundle = tmp.resolve("node/llemma4j-cpu");
@@ -146,6 +146,25 @@ class GpuBundleTest {
         assertTrue(damaged.output().startsWith("reassemble: part " + part.getFileName() + " is damaged: SHA-256 "),
                 damaged.output());
         assertTrue(Files.isExecutable(bundle.resolve("bin/launch")), "the earlier extraction was touched");
+    }
+
+    @Test
+    void wrongOptionsAndABuildOfTheOtherKindAreRefusedWithTheReason() throws Exception {
+        Map<String, String> refusals = Map.of(
+                "--cpu --cuda-arch sm_90", "gpu-bundle: --cuda-arch keeps CUDA cubins: it does not go with --cpu",
+                "--cuda-arch 90", "gpu-bundle: --cuda-arch must look like sm_90, got '90'",
+                "--cpu --part-size --no-build", "gpu-bundle: --part-size needs a value",
+                // this build has the CPU natives (CI builds without -Pcuda): a CUDA bundle cannot come from it
+                "--no-build", "is a cpu build, this is a cuda bundle: build with mvn -Pcuda -DskipTests package");
+        for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+            List<String> command = new ArrayList<>(List.of(ROOT.resolve("scripts/gpu-bundle").toString(), "--out",
+                    tmp.resolve("refused").toString()));
+            command.addAll(List.of(refusal.getKey().split(" ")));
+            Result refused = run(command, Map.of("JAVA_HOME", System.getProperty("java.home")), ROOT,
+                    tmp.resolve("refused.log"));
+            assertEquals(1, refused.status(), refusal.getKey() + ": " + refused.output());
+            assertTrue(refused.output().contains(refusal.getValue()), refusal.getKey() + ": " + refused.output());
+        }
     }
 
     /** PATH: a directory of links to {@link #NODE_TOOLS} only; HOME: an empty directory. */
