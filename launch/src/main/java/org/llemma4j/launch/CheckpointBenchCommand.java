@@ -105,8 +105,9 @@ final class CheckpointBenchCommand implements Command {
             System.out.printf(Locale.ROOT, "disk: %s (%s, %s), %,.0f MB free%n", dir, store.name(), store.type(),
                     store.getUsableSpace() / 1e6);
             try (Llama model = new Llama(saving.model(), TensorParallelPlan.SINGLE, ScalarType.BFloat16,
-                    AttentionKernel.SDPA_FP32, saving.seed());
-                 MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(), saving.adamW())) {
+                    AttentionKernel.SDPA_FP32, saving.training().seed());
+                 MixedPrecisionAdamW adamW = new MixedPrecisionAdamW(model.parameters(),
+                         saving.optimizer().adamW())) {
                 ParallelContext single = ParallelContext.single();
                 long bytes = -1;
                 double[] saveSeconds = new double[repeats];

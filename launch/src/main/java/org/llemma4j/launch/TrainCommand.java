@@ -113,6 +113,14 @@ final class TrainCommand implements Command {
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 
+    /**
+     * libtorch threads per rank when the config does not say: this machine's cores shared among the ranks it runs,
+     * so that two ranks on a 2-core machine get one thread each instead of four threads fighting over two cores.
+     */
+    static int defaultIntraOpThreads(int cores, int localRanks) {
+        return Math.max(1, cores / localRanks);
+    }
+
     /** The config, checked against the machine before anything is allocated or spawned. */
     private static TrainConfig loadChecked(CommandLine line, int worldSize) throws UsageException {
         try {
@@ -121,7 +129,7 @@ final class TrainCommand implements Command {
             TrainConfig config = TrainConfig.load(CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())),
                     CliParsing.values(line.getOptionValues(SET.getLongOpt())), DataCheck.SKIP);
             RunRequirements.check(config, worldSize, torch.cuda_is_available());
-            config.requireDataFiles();
+            config.data().requireFiles();
             return config;
         } catch (ConfigException | RunRequirements.UnmetException e) {
             throw new UsageException(e.getMessage());
@@ -154,12 +162,14 @@ final class TrainCommand implements Command {
         return result.exitCode();
     }
 
-    private static int train(CommandLine line, TrainConfig config, Duration rendezvousTimeout) throws UsageException {
+    private static int train(CommandLine line, TrainConfig loaded, Duration rendezvousTimeout) throws UsageException {
         Path runDir = line.hasOption(RUN_DIR.getLongOpt()) ? Path.of(line.getOptionValue(RUN_DIR.getLongOpt()))
-                : config.save().orElse(Path.of("runs", CliParsing.stem(
+                : loaded.checkpoint().save().orElse(Path.of("runs", CliParsing.stem(
                         CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())).get(0))));
         DistEnv env = DistEnv.fromSystem();
-        DistOptions options = DistOptions.cpu(config.modelParallelSize());
+        TrainConfig config = loaded.withDefaultIntraOpThreads(
+                defaultIntraOpThreads(Runtime.getRuntime().availableProcessors(), env.localWorldSize()));
+        DistOptions options = DistOptions.cpu(config.parallelism().modelParallelSize());
         options = options.withTimeouts(rendezvousTimeout, options.collectiveTimeout());
         StopSignal stop = null;
         try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, options) : null) {
