@@ -16,6 +16,8 @@ import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.hf.HfLlamaConfig;
 import org.llemma4j.checkpoint.hf.HfLlamaImporter;
+import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.ModelSection;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
@@ -109,39 +111,14 @@ final class GenerationModel {
     }
 
     /**
-     * The architecture under GPT-NeoX keys (a resolved run config, or {@link HfLlamaConfig#toNeoxKeys()}), with
-     * the trainer's defaults for keys a Hugging Face config does not have.
+     * The architecture under GPT-NeoX keys (a resolved run config, or {@link HfLlamaConfig#toNeoxKeys()}), read as
+     * training reads it ({@link ModelSection#fromNeoxKeys}): the same keys, checks and defaults.
      */
     static LlamaConfig fromNeoxKeys(Map<String, Object> keys, Path source) throws CheckpointException {
         try {
-            int heads = intKey(keys, "num_attention_heads", null, source);
-            int hidden = intKey(keys, "hidden_size", null, source);
-            return new LlamaConfig(intKey(keys, "num_layers", null, source), hidden, heads,
-                    intKey(keys, "num_kv_heads", heads, source), intKey(keys, "intermediate_size", null, source),
-                    intKey(keys, "vocab_size", null, source), intKey(keys, "max_position_embeddings", null, source),
-                    doubleKey(keys, "rms_norm_epsilon", 1e-5), doubleKey(keys, "rotary_pct", 1.0),
-                    doubleKey(keys, "rotary_emb_base", 10000.0),
-                    !Boolean.parseBoolean(String.valueOf(keys.getOrDefault("no_weight_tying", true))),
-                    doubleKey(keys, "init_method_std", 0.02));
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException("the model config of " + source + " is not usable: " + e.getMessage());
+            return ModelSection.fromNeoxKeys(keys);
+        } catch (ConfigException e) {
+            throw new CheckpointException("the model config of " + source + " is not usable: " + e.getMessage(), e);
         }
-    }
-
-    private static int intKey(Map<String, Object> keys, String key, Integer fallback, Path source)
-            throws CheckpointException {
-        Object v = keys.get(key);
-        if (v instanceof Number n) {
-            return n.intValue();
-        }
-        if (v == null && fallback != null) {
-            return fallback;
-        }
-        throw new CheckpointException("the model config of " + source + " has no number " + key
-                + (v == null ? "" : " (it holds '" + v + "')"));
-    }
-
-    private static double doubleKey(Map<String, Object> keys, String key, double fallback) {
-        return keys.get(key) instanceof Number n ? n.doubleValue() : fallback;
     }
 }
