@@ -9,7 +9,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.BatchLoader;
@@ -22,10 +22,7 @@ import org.llemma4j.trainer.data.BatchLoader;
  */
 final class InspectDataCommand implements Command {
 
-    private static final Option CONFIG = Option.builder().longOpt("config").hasArg().argName("file").required()
-            .desc("YAML config (GPT-NeoX key names); repeat to merge several, later files win").get();
-    private static final Option SET = Option.builder().longOpt("set").hasArg().argName("key=value")
-            .desc("override one key; repeatable").get();
+    private static final ConfigOptions CONFIG = ConfigOptions.required();
     private static final Option FIRST = Option.builder().longOpt("first").hasArg().argName("n")
             .desc("samples to print (default 10)").get();
     private static final Option DATA_PARALLEL = Option.builder().longOpt("data-parallel").hasArg().argName("d")
@@ -34,7 +31,7 @@ final class InspectDataCommand implements Command {
     private static final Option BENCHMARK = Option.builder().longOpt("benchmark").hasArg().argName("k")
             .desc("instead of printing samples, serve the first k global batches through the trainer's prefetching "
                     + "loader (as data-parallel rank 0) and print the rate").get();
-    private static final Options OPTIONS = new Options().addOption(CONFIG).addOption(SET).addOption(FIRST)
+    private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(FIRST)
             .addOption(DATA_PARALLEL).addOption(BENCHMARK);
 
     @Override
@@ -58,13 +55,7 @@ final class InspectDataCommand implements Command {
         if (first < 0 || dp < 1) {
             throw new UsageException("--first must be >= 0 and --data-parallel >= 1, got " + first + " and " + dp);
         }
-        TrainConfig config;
-        try {
-            config = TrainConfig.load(CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())),
-                    CliParsing.values(line.getOptionValues(SET.getLongOpt())));
-        } catch (ConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
+        TrainConfig config = CONFIG.load(line, List.of(), DataCheck.FILES);
         // stdout carries only the samples: log lines (the CLI logs to stdout) go to stderr meanwhile
         PrintStream stdout = System.out;
         System.setOut(System.err);
