@@ -243,17 +243,6 @@ public final class ConfigKeys {
         return Collections.unmodifiableMap(DECLARED);
     }
 
-    /** A table of every key with its type, default and doc, for {@code --help}-like output. */
-    public static String describe() {
-        StringBuilder out = new StringBuilder();
-        for (ConfigKey<?> key : DECLARED.values()) {
-            out.append(key.name()).append(" (").append(key.type().description()).append(", default ")
-                    .append(key.defaultValue() == null ? "-" : key.defaultValue()).append("): ")
-                    .append(key.doc()).append('\n');
-        }
-        return out.toString();
-    }
-
     private static Validator<List<String>> nonEmpty() {
         return (key, value) -> {
             if (value.isEmpty()) {
