@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * <p>It also records the value each key is used with, which is what the resolved view shows: {@link #get} and
  * {@link #given} record the value they return, {@link #getOr} a default derived from other keys, and {@link #use}
  * a value a section computed (an absolute path, a spelling reduced into this key). The section records read their
- * keys through these methods, so the resolved view cannot disagree with what they hold.
+ * keys through these methods, so the resolved view shows what they read without a second list of the keys.
  */
 final class ParsedConfig {
 
