@@ -41,8 +41,8 @@ final class CheckpointBenchCommand implements Command {
 
     private static final Option DIR = Option.builder().longOpt("dir").hasArg().argName("dir")
             .desc("scratch directory on the disk to measure (default runs/bench-checkpoint; deleted afterwards)").get();
-    private static final Option CONFIG = Option.builder().longOpt("config").hasArg().argName("file")
-            .desc("base config for the optimizer settings (default configs/tiny.yaml)").get();
+    /** The base config: its optimizer settings; the model comes from the options below. */
+    private static final ConfigOptions CONFIG = ConfigOptions.withDefault(Path.of("configs/tiny.yaml"));
     private static final Option HIDDEN = Option.builder().longOpt("hidden").hasArg().desc("hidden size (768)").get();
     private static final Option LAYERS = Option.builder().longOpt("layers").hasArg().desc("layers (12)").get();
     private static final Option HEADS = Option.builder().longOpt("heads").hasArg().desc("attention heads (12)").get();
@@ -50,7 +50,7 @@ final class CheckpointBenchCommand implements Command {
     private static final Option VOCAB = Option.builder().longOpt("vocab").hasArg().desc("vocabulary (32000)").get();
     private static final Option REPEATS = Option.builder().longOpt("repeats").hasArg()
             .desc("saves and loads timed (3); the best and the median are printed").get();
-    private static final Options OPTIONS = new Options().addOption(DIR).addOption(CONFIG).addOption(HIDDEN)
+    private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(DIR).addOption(HIDDEN)
             .addOption(LAYERS).addOption(HEADS).addOption(FFN).addOption(VOCAB).addOption(REPEATS);
 
     @Override
@@ -84,20 +84,13 @@ final class CheckpointBenchCommand implements Command {
                 "num_kv_heads=" + heads, "intermediate_size=" + CliParsing.intOption(line, FFN, 2048),
                 "vocab_size=" + CliParsing.intOption(line, VOCAB, 32000), "precision=bf16",
                 "keep_last_n_checkpoints=1"));
-        Path config = Path.of(line.getOptionValue(CONFIG.getLongOpt(), "configs/tiny.yaml"));
         Path save = dir.resolve("save");
-        TrainConfig saving;
-        TrainConfig loading;
-        try {
-            List<String> s = new ArrayList<>(sets);
-            s.add("save=" + save);
-            saving = TrainConfig.load(List.of(config), s, DataCheck.SKIP);
-            List<String> l = new ArrayList<>(sets);
-            l.add("load=" + save);
-            loading = TrainConfig.load(List.of(config), l, DataCheck.SKIP);
-        } catch (ConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
+        List<String> s = new ArrayList<>(sets);
+        s.add("save=" + save);
+        TrainConfig saving = CONFIG.load(line, s, DataCheck.SKIP);
+        List<String> l = new ArrayList<>(sets);
+        l.add("load=" + save);
+        TrainConfig loading = CONFIG.load(line, l, DataCheck.SKIP);
 
         Files.createDirectories(dir);
         try {
@@ -107,9 +100,9 @@ final class CheckpointBenchCommand implements Command {
             System.out.printf(Locale.ROOT, "disk: %s (%s, %s), %,.0f MB free%n", dir, store.name(), store.type(),
                     store.getUsableSpace() / 1e6);
             try (Llama model = new Llama(saving.model(), TensorParallelPlan.SINGLE, ScalarType.BFloat16,
-                    AttentionKernel.SDPA_FP32, saving.seed());
-                 DataParallelOptimizer optimizer = DataParallelOptimizer.create(model.parameters(), saving.adamW(),
-                         ParallelContext.single())) {
+                    AttentionKernel.SDPA_FP32, saving.training().seed());
+                 DataParallelOptimizer optimizer = DataParallelOptimizer.create(model.parameters(),
+                         saving.optimizer().adamW(), ParallelContext.single())) {
                 ParallelContext single = ParallelContext.single();
                 long bytes = -1;
                 double[] saveSeconds = new double[repeats];

@@ -15,6 +15,8 @@ import org.llemma4j.checkpoint.CheckpointReader;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.hf.HfDirectory;
+import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.ModelSection;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
@@ -109,40 +111,15 @@ final class GenerationModel {
         }
     }
 
-    /** The architecture under GPT-NeoX keys (a resolved run config), with the trainer's defaults. */
+    /**
+     * The architecture under GPT-NeoX keys (a resolved run config, or a Hugging Face config's), read as
+     * training reads it ({@link ModelSection#fromNeoxKeys}): the same keys, checks and defaults.
+     */
     static LlamaConfig fromNeoxKeys(Map<String, Object> keys, Path source) throws CheckpointException {
         try {
-            int heads = intKey(keys, "num_attention_heads", null, source);
-            int hidden = intKey(keys, "hidden_size", null, source);
-            return LlamaConfig.builder().numLayers(intKey(keys, "num_layers", null, source)).hiddenSize(hidden)
-                    .numHeads(heads).numKvHeads(intKey(keys, "num_kv_heads", heads, source))
-                    .intermediateSize(intKey(keys, "intermediate_size", null, source))
-                    .vocabSize(intKey(keys, "vocab_size", null, source))
-                    .maxPositions(intKey(keys, "max_position_embeddings", null, source))
-                    .normEps(doubleKey(keys, "rms_norm_epsilon", 1e-5)).rotaryPct(doubleKey(keys, "rotary_pct", 1.0))
-                    .ropeBase(doubleKey(keys, "rotary_emb_base", 10000.0))
-                    .ropeScaling(doubleKey(keys, "rotary_emb_scaling_factor", 1.0))
-                    .tieEmbeddings(!Boolean.parseBoolean(String.valueOf(keys.getOrDefault("no_weight_tying", true))))
-                    .initStd(doubleKey(keys, "init_method_std", 0.02)).build();
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException("the model config of " + source + " is not usable: " + e.getMessage());
+            return ModelSection.fromNeoxKeys(keys);
+        } catch (ConfigException e) {
+            throw new CheckpointException("the model config of " + source + " is not usable: " + e.getMessage(), e);
         }
-    }
-
-    private static int intKey(Map<String, Object> keys, String key, Integer fallback, Path source)
-            throws CheckpointException {
-        Object v = keys.get(key);
-        if (v instanceof Number n) {
-            return n.intValue();
-        }
-        if (v == null && fallback != null) {
-            return fallback;
-        }
-        throw new CheckpointException("the model config of " + source + " has no number " + key
-                + (v == null ? "" : " (it holds '" + v + "')"));
-    }
-
-    private static double doubleKey(Map<String, Object> keys, String key, double fallback) {
-        return keys.get(key) instanceof Number n ? n.doubleValue() : fallback;
     }
 }

@@ -9,8 +9,9 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.llemma4j.trainer.config.ConfigException;
+import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.BatchLoader;
 
 /**
@@ -21,10 +22,7 @@ import org.llemma4j.trainer.data.BatchLoader;
  */
 final class InspectDataCommand implements Command {
 
-    private static final Option CONFIG = Option.builder().longOpt("config").hasArg().argName("file").required()
-            .desc("YAML config (GPT-NeoX key names); repeat to merge several, later files win").get();
-    private static final Option SET = Option.builder().longOpt("set").hasArg().argName("key=value")
-            .desc("override one key; repeatable").get();
+    private static final ConfigOptions CONFIG = ConfigOptions.required();
     private static final Option FIRST = Option.builder().longOpt("first").hasArg().argName("n")
             .desc("samples to print (default 10)").get();
     private static final Option DATA_PARALLEL = Option.builder().longOpt("data-parallel").hasArg().argName("d")
@@ -33,7 +31,7 @@ final class InspectDataCommand implements Command {
     private static final Option BENCHMARK = Option.builder().longOpt("benchmark").hasArg().argName("k")
             .desc("instead of printing samples, serve the first k global batches through the trainer's prefetching "
                     + "loader (as data-parallel rank 0) and print the rate").get();
-    private static final Options OPTIONS = new Options().addOption(CONFIG).addOption(SET).addOption(FIRST)
+    private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(FIRST)
             .addOption(DATA_PARALLEL).addOption(BENCHMARK);
 
     @Override
@@ -57,20 +55,14 @@ final class InspectDataCommand implements Command {
         if (first < 0 || dp < 1) {
             throw new UsageException("--first must be >= 0 and --data-parallel >= 1, got " + first + " and " + dp);
         }
-        TrainConfig config;
-        try {
-            config = TrainConfig.load(CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())),
-                    CliParsing.values(line.getOptionValues(SET.getLongOpt())));
-        } catch (ConfigException e) {
-            throw new UsageException(e.getMessage());
-        }
+        TrainConfig config = CONFIG.load(line, List.of(), DataCheck.FILES);
         // stdout carries only the samples: log lines (the CLI logs to stdout) go to stderr meanwhile
         PrintStream stdout = System.out;
         System.setOut(System.err);
         try {
             TrainingSamples samples = TrainingSamples.open(config, dp);
             if (line.hasOption(BENCHMARK.getLongOpt())) {
-                benchmark(samples, config, dp, CliParsing.intOption(line, BENCHMARK, 1), stdout);
+                benchmark(samples, config.training(), dp, CliParsing.intOption(line, BENCHMARK, 1), stdout);
             } else {
                 print(samples, first, stdout);
             }
@@ -84,21 +76,21 @@ final class InspectDataCommand implements Command {
      * Serves {@code batches} global batches as rank 0 of {@code dp} and prints the time per batch: the rate the
      * loader can feed one rank at, to compare with the tokens/s one rank trains at.
      */
-    private static void benchmark(TrainingSamples samples, TrainConfig config, int dp, int batches,
+    private static void benchmark(TrainingSamples samples, TrainingSection training, int dp, int batches,
                                   PrintStream stdout) throws UsageException {
-        if (batches < 1 || batches > config.trainIters()) {
-            throw new UsageException("--benchmark " + batches + " must be in [1, train_iters = " + config.trainIters()
-                    + "]");
+        if (batches < 1 || batches > training.trainIters()) {
+            throw new UsageException("--benchmark " + batches + " must be in [1, train_iters = "
+                    + training.trainIters() + "]");
         }
-        int micro = config.microBatchSize();
-        int accumulation = config.gradientAccumulationSteps();
+        int micro = training.microBatchSize();
+        int accumulation = training.gradientAccumulationSteps();
         long start = System.nanoTime();
         long tokens = 0;
         long wait;
         long read;
         try (BatchLoader loader = new BatchLoader(samples, micro, accumulation, dp, 0, batches, 0)) {
             for (long i = 0; i < (long) batches * accumulation; i++) {
-                tokens += loader.nextMicroBatch().length / (config.seqLength() + 1) * (long) config.seqLength();
+                tokens += loader.nextMicroBatch().length / (training.seqLength() + 1) * (long) training.seqLength();
             }
             wait = loader.waitNanos();
             read = loader.readNanos();
@@ -108,8 +100,8 @@ final class InspectDataCommand implements Command {
         double seconds = (System.nanoTime() - start) / 1e9;
         stdout.printf(java.util.Locale.ROOT, "served %d global batches (%d samples of %d tokens per rank each) in "
                         + "%.3f s: %.3f ms per batch, %,.0f training tokens/s per rank (prefetch thread reading %.0f "
-                        + "ms, consumer waiting %.0f ms)%n", batches, (long) micro * accumulation, config.seqLength() + 1,
-                seconds, seconds * 1e3 / batches, tokens / seconds, read / 1e6, wait / 1e6);
+                        + "ms, consumer waiting %.0f ms)%n", batches, (long) micro * accumulation,
+                training.seqLength() + 1, seconds, seconds * 1e3 / batches, tokens / seconds, read / 1e6, wait / 1e6);
         stdout.flush();
     }
 

@@ -21,11 +21,9 @@ final class PlanCommand implements Command {
     private static final Option GPUS_PER_NODE = Option.builder().longOpt("gpus-per-node").hasArg().argName("G")
             .desc("GPUs, i.e. ranks, per node (default 8)").get();
 
-    private static final Options OPTIONS = new Options()
-            .addOption(Option.builder().longOpt("config").hasArg().argName("file").required()
-                    .desc("YAML config (GPT-NeoX key names); repeat to merge several, later files win").get())
-            .addOption(Option.builder().longOpt("set").hasArg().argName("key=value")
-                    .desc("override one key, dotted for nested sections (zero_optimization.stage=1); repeatable").get())
+    private static final ConfigOptions CONFIG = ConfigOptions.required();
+
+    private static final Options OPTIONS = CONFIG.addTo(new Options())
             .addOption(Option.builder().longOpt("gpu").hasArg().argName("model")
                     .desc("GPU model: " + Gpu.names() + " (default a100-40gb)").get())
             .addOption(NODES)
@@ -50,7 +48,7 @@ final class PlanCommand implements Command {
         if (line == null) {
             return 0;
         }
-        List<Path> files = CliParsing.paths(line.getOptionValues("config"));
+        List<Path> files = CONFIG.files(line);
         int nodes = CliParsing.intOption(line, NODES, 1);
         int gpusPerNode = CliParsing.intOption(line, GPUS_PER_NODE, 8);
         double mfu = TrainingPlan.DEFAULT_MFU;
@@ -64,7 +62,7 @@ final class PlanCommand implements Command {
         }
         try {
             Gpu gpu = Gpu.byName(line.getOptionValue("gpu", Gpu.A100_40GB.cliName()));
-            PlanConfig loaded = PlanConfig.load(files, CliParsing.values(line.getOptionValues("set")));
+            PlanConfig loaded = PlanConfig.load(files, CONFIG.overrides(line));
             TrainingPlan plan = new TrainingPlan(loaded.config(), gpu, nodes, gpusPerNode, mfu, loaded.notes());
             String name = String.join(" + ", files.stream().map(Path::toString).toList());
             System.out.print(plan.report(name));

@@ -28,6 +28,7 @@ import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.config.CheckpointSection;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
@@ -59,7 +60,8 @@ final class SafetensorsCheckpointing implements Checkpointing {
     private static final List<String> SHAPE_KEYS = List.of("num_layers", "hidden_size", "num_attention_heads",
             "num_kv_heads", "intermediate_size", "vocab_size", "no_weight_tying");
 
-    private final TrainConfig config;
+    private final TrainConfig config;             // the resolved view goes into every manifest
+    private final CheckpointSection checkpoint;
     private final ParallelContext parallel;
     private final CheckpointStore saves;           // null: no `save` key
     private final String saveId;                   // the same on every rank: names this attempt's temp directories
@@ -68,18 +70,20 @@ final class SafetensorsCheckpointing implements Checkpointing {
 
     SafetensorsCheckpointing(TrainConfig config, ParallelContext parallel) {
         this.config = config;
+        this.checkpoint = config.checkpoint();
         this.parallel = parallel;
-        this.saves = config.save().map(dir -> new CheckpointStore(dir, config.keepLast(), SaveHook.NONE)).orElse(null);
+        this.saves = checkpoint.save().map(dir -> new CheckpointStore(dir, checkpoint.keepLast(), SaveHook.NONE))
+                .orElse(null);
         double nonce = parallel.isRank0() ? new Random().nextInt(Integer.MAX_VALUE) : 0;
         this.saveId = Long.toString((long) parallel.sumOverWorld(nonce)[0], 36);
     }
 
     @Override
     public Optional<ResumePoint> loadWeights(ParameterSet params) throws IOException {
-        if (config.load().isEmpty()) {
+        if (checkpoint.load().isEmpty()) {
             return Optional.empty();
         }
-        Path dir = config.load().get();
+        Path dir = checkpoint.load().get();
         if (Files.isRegularFile(dir.resolve(HfDirectory.CONFIG_FILE))) {
             loadHuggingFace(dir, params);
             return Optional.of(new ResumePoint(0, 0, false));
@@ -101,7 +105,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
                 copyInto(p, reader.readShard(p.name(), tp(), tpRank()), resumedDir);
             }
         }
-        if (config.finetune()) {
+        if (checkpoint.finetune()) {
             LOG.info("load: weights of {} (finetune: step 0, fresh optimizer)", resumedDir);
             return Optional.of(new ResumePoint(0, 0, false));
         }
@@ -134,7 +138,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
 
     @Override
     public void loadOptimizer(AdamWState state) throws IOException {
-        try (CheckpointReader reader = new CheckpointStore(config.load().get()).open(resumedDir);
+        try (CheckpointReader reader = new CheckpointStore(checkpoint.load().get()).open(resumedDir);
              PointerScope scope = new PointerScope()) {
             long start = state.range().offset();
             long length = state.unpaddedLength();
@@ -151,7 +155,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
             return;
         }
         ParallelDims dims = parallel.dims();
-        ParallelLayout layout = new ParallelLayout(dims.tp(), dims.dp(), config.zeroStage());
+        ParallelLayout layout = new ParallelLayout(dims.tp(), dims.dp(), config.parallelism().zero().stage());
         Path temp = saves.beginSave(point.step(), saveId);
         try (PointerScope scope = new PointerScope()) {
             ShardWriter writer = new ShardWriter(temp, layout);
@@ -175,11 +179,11 @@ final class SafetensorsCheckpointing implements Checkpointing {
         }
         parallel.barrier();                    // every rank's files are complete
         if (parallel.isRank0()) {
-            LrSchedule s = config.schedule();
+            LrSchedule s = config.optimizer().schedule();
             saves.commit(temp, Manifest.forSave(point.step(), point.consumedSamples(),
                     new LrState(point.step(), point.lr(), s.peakLr(), s.minLr(), s.warmupIters(), s.decayIters(),
                             s.style().name().toLowerCase()),
-                    Map.of("seed", config.seed()), config.resolved(), layout));
+                    Map.of("seed", config.training().seed()), config.resolved(), layout));
             LOG.info("saved step {} to {}", point.step(), saves.stepDir(point.step()));
         }
         parallel.barrier();                    // nobody runs ahead (or exits) before the commit

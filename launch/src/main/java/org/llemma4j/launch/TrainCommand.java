@@ -34,10 +34,7 @@ import org.llemma4j.trainer.train.Trainer;
  */
 final class TrainCommand implements Command {
 
-    private static final Option CONFIG = Option.builder().longOpt("config").hasArg().argName("file").required()
-            .desc("YAML config (GPT-NeoX key names); repeat to merge several, later files win").get();
-    private static final Option SET = Option.builder().longOpt("set").hasArg().argName("key=value")
-            .desc("override one key, dotted for nested sections (zero_optimization.stage=1); repeatable").get();
+    private static final ConfigOptions CONFIG = ConfigOptions.required();
     private static final Option RUN_DIR = Option.builder().longOpt("run-dir").hasArg().argName("dir")
             .desc("where metrics.jsonl and the resolved config go (default: the `save` key, else runs/<config>)").get();
     private static final Option NPROC = Option.builder().longOpt("nproc-per-node").hasArg().argName("n")
@@ -52,7 +49,7 @@ final class TrainCommand implements Command {
             .desc("port of the rendezvous store (default: a free port on a single node, 29500 otherwise)").get();
     private static final Option MAX_RESTARTS = Option.builder().longOpt("max-restarts").hasArg().argName("k")
             .desc("restart all ranks up to k times after a failure (default 0)").get();
-    private static final Options OPTIONS = new Options().addOption(CONFIG).addOption(SET).addOption(RUN_DIR)
+    private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(RUN_DIR)
             .addOption(NPROC).addOption(NNODES).addOption(NODE_RANK).addOption(MASTER_ADDR).addOption(MASTER_PORT)
             .addOption(MAX_RESTARTS);
 
@@ -113,15 +110,22 @@ final class TrainCommand implements Command {
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 
+    /**
+     * libtorch threads per rank when the config does not say: this machine's cores shared among the ranks it runs,
+     * so that two ranks on a 2-core machine get one thread each instead of four threads fighting over two cores.
+     */
+    static int defaultIntraOpThreads(int cores, int localRanks) {
+        return Math.max(1, cores / localRanks);
+    }
+
     /** The config, checked against the machine before anything is allocated or spawned. */
     private static TrainConfig loadChecked(CommandLine line, int worldSize) throws UsageException {
         try {
             // Data files are checked after the machine: a cluster config started here should first say that
             // it needs a cluster, not that the cluster's data is missing.
-            TrainConfig config = TrainConfig.load(CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())),
-                    CliParsing.values(line.getOptionValues(SET.getLongOpt())), DataCheck.SKIP);
+            TrainConfig config = TrainConfig.load(CONFIG.files(line), CONFIG.overrides(line), DataCheck.SKIP);
             RunRequirements.check(config, worldSize, torch.cuda_is_available());
-            config.requireDataFiles();
+            config.data().requireFiles();
             return config;
         } catch (ConfigException | RunRequirements.UnmetException e) {
             throw new UsageException(e.getMessage());
@@ -130,12 +134,7 @@ final class TrainCommand implements Command {
 
     private static int supervise(CommandLine line, int nproc, int nnodes) throws UsageException {
         List<String> rankArgs = new ArrayList<>(List.of("train"));
-        for (String config : line.getOptionValues(CONFIG.getLongOpt())) {
-            rankArgs.addAll(List.of("--" + CONFIG.getLongOpt(), config));
-        }
-        for (String set : CliParsing.values(line.getOptionValues(SET.getLongOpt()))) {
-            rankArgs.addAll(List.of("--" + SET.getLongOpt(), set));
-        }
+        rankArgs.addAll(CONFIG.asArguments(line));
         if (line.hasOption(RUN_DIR.getLongOpt())) {
             rankArgs.addAll(List.of("--" + RUN_DIR.getLongOpt(), line.getOptionValue(RUN_DIR.getLongOpt())));
         }
@@ -154,12 +153,13 @@ final class TrainCommand implements Command {
         return result.exitCode();
     }
 
-    private static int train(CommandLine line, TrainConfig config, Duration rendezvousTimeout) throws UsageException {
+    private static int train(CommandLine line, TrainConfig loaded, Duration rendezvousTimeout) throws UsageException {
         Path runDir = line.hasOption(RUN_DIR.getLongOpt()) ? Path.of(line.getOptionValue(RUN_DIR.getLongOpt()))
-                : config.save().orElse(Path.of("runs", CliParsing.stem(
-                        CliParsing.paths(line.getOptionValues(CONFIG.getLongOpt())).get(0))));
+                : loaded.checkpoint().save().orElse(Path.of("runs", CliParsing.stem(CONFIG.files(line).get(0))));
         DistEnv env = DistEnv.fromSystem();
-        DistOptions options = DistOptions.cpu(config.modelParallelSize());
+        TrainConfig config = loaded.withDefaultIntraOpThreads(
+                defaultIntraOpThreads(Runtime.getRuntime().availableProcessors(), env.localWorldSize()));
+        DistOptions options = DistOptions.cpu(config.parallelism().modelParallelSize());
         options = options.withTimeouts(rendezvousTimeout, options.collectiveTimeout());
         StopSignal stop = null;
         try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, options) : null) {

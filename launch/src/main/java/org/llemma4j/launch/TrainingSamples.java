@@ -10,7 +10,9 @@ import java.util.Map;
 import org.llemma4j.data.indexed.IndexedDataset;
 import org.llemma4j.data.index.DataSets;
 import org.llemma4j.data.index.Samples;
+import org.llemma4j.trainer.config.DataSection;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.SampleSource;
 
 /**
@@ -34,28 +36,30 @@ final class TrainingSamples implements SampleSource {
      * @throws UsageException naming the file, key or numbers at fault
      */
     static TrainingSamples open(TrainConfig config, int dataParallel) throws UsageException {
-        long numSamples = config.trainIters() * config.microBatchSize() * config.gradientAccumulationSteps()
+        DataSection data = config.data();
+        TrainingSection training = config.training();
+        long numSamples = training.trainIters() * training.microBatchSize() * training.gradientAccumulationSteps()
                 * (long) dataParallel;
         int vocab = config.model().vocabSize();
         try {
-            if (config.dataPath().isPresent()) {
-                Path prefix = config.dataPath().get();
+            if (data.dataPath().isPresent()) {
+                Path prefix = data.dataPath().get();
                 IndexedDataset ds = IndexedDataset.open(prefix);
                 DataSets.checkVocabulary(ds, vocab);
-                Samples train = DataSets.split(DataSets.Split.TRAIN, ds, config.split(), numSamples,
-                        config.seqLength(), config.seed()).orElseThrow(() -> new IllegalArgumentException(
-                        "data_path " + prefix + " with split '" + config.split() + "' leaves no documents for "
+                Samples train = DataSets.split(DataSets.Split.TRAIN, ds, data.split(), numSamples,
+                        training.seqLength(), training.seed()).orElseThrow(() -> new IllegalArgumentException(
+                        "data_path " + prefix + " with split '" + data.split() + "' leaves no documents for "
                                 + "training (" + ds.sequenceCount() + " documents)"));
                 return new TrainingSamples(train);
             }
             List<IndexedDataset> datasets = new ArrayList<>();
-            for (Path prefix : config.trainDataPaths()) {
+            for (Path prefix : data.train().paths()) {
                 IndexedDataset ds = IndexedDataset.open(prefix);
                 DataSets.checkVocabulary(ds, vocab);
                 datasets.add(ds);
             }
             return new TrainingSamples(DataSets.weighted(DataSets.Split.TRAIN, "train_data_paths", datasets,
-                    config.trainDataWeights(), numSamples, config.seqLength(), config.seed()));
+                    data.train().weights(), numSamples, training.seqLength(), training.seed()));
         } catch (IOException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -67,21 +71,24 @@ final class TrainingSamples implements SampleSource {
      * subset's loss can be reported), or the validation split of {@code data_path}.
      */
     static Map<String, SampleSource> openValidation(TrainConfig config, int dataParallel) throws UsageException {
-        long numSamples = (long) config.evalIters() * config.microBatchSize() * dataParallel;
+        DataSection data = config.data();
+        TrainingSection training = config.training();
+        long numSamples = (long) config.logging().evalIters() * training.microBatchSize() * dataParallel;
         Map<String, SampleSource> sources = new LinkedHashMap<>();
         try {
-            if (config.dataPath().isPresent()) {
-                IndexedDataset ds = IndexedDataset.open(config.dataPath().get());
-                DataSets.split(DataSets.Split.VALID, ds, config.split(), numSamples, config.seqLength(), config.seed())
+            if (data.dataPath().isPresent()) {
+                IndexedDataset ds = IndexedDataset.open(data.dataPath().get());
+                DataSets.split(DataSets.Split.VALID, ds, data.split(), numSamples, training.seqLength(),
+                                training.seed())
                         .ifPresent(valid -> sources.put("valid", new TrainingSamples(valid)));
                 return sources;
             }
-            for (Path prefix : config.validDataPaths()) {
+            for (Path prefix : data.valid().paths()) {
                 IndexedDataset ds = IndexedDataset.open(prefix);
                 DataSets.checkVocabulary(ds, config.model().vocabSize());
                 sources.put(prefix.getFileName().toString(), new TrainingSamples(DataSets.weighted(
                         DataSets.Split.VALID, "valid_data_paths", List.of(ds), List.of(1.0), numSamples,
-                        config.seqLength(), config.seed())));
+                        training.seqLength(), training.seed())));
             }
             return sources;
         } catch (IOException | IllegalArgumentException e) {

@@ -33,5 +33,9 @@ class TinyTrainingTest {
         double last = records.get(records.size() - 1).get("loss").asDouble();
         assertEquals(1, records.get(0).get("step").asLong());
         assertTrue(first - last >= 2.0, "loss went from " + first + " to " + last + "; expected a drop of 2 nats");
+        // tiny.yaml leaves intra_op_threads to the launcher; the resolved config records what it chose (one rank).
+        String resolved = Files.readString(runDir.resolve("config.yaml"));
+        assertTrue(resolved.contains("\nintra_op_threads: " + Runtime.getRuntime().availableProcessors() + "\n"),
+                resolved);
     }
 }

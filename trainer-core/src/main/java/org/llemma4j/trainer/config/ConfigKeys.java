@@ -12,7 +12,8 @@ import java.util.Map;
  * <p>Defaults are GPT-NeoX's unless the doc says otherwise; where this project deliberately differs (it only
  * builds Llama models, so norm, position embedding and activation default to Llama's) the doc says so.
  * A {@code null} default means the key is required, optional, or derived from other keys, as its doc says;
- * {@link TrainConfig} applies those rules.
+ * the section records ({@link ModelSection}, {@link TrainingSection}, ...) apply those rules. A key declared with
+ * {@code defineAlternative} is another spelling of a setting that the resolved view shows under its canonical key.
  */
 public final class ConfigKeys {
 
@@ -23,9 +24,18 @@ public final class ConfigKeys {
 
     private static <T> ConfigKey<T> define(String name, ConfigType<T> type, T defaultValue,
                                            Validator<? super T> validator, String doc) {
-        ConfigKey<T> key = new ConfigKey<>(name, type, defaultValue, validator, doc);
-        if (DECLARED.putIfAbsent(name, key) != null) {
-            throw new IllegalStateException("config key " + name + " declared twice");
+        return declare(new ConfigKey<>(name, type, defaultValue, validator, doc, null));
+    }
+
+    /** A key whose value is reduced into {@code canonical} (which may be declared after it). */
+    private static <T> ConfigKey<T> defineAlternative(String name, ConfigType<T> type, T defaultValue,
+                                                      Validator<? super T> validator, String doc, String canonical) {
+        return declare(new ConfigKey<>(name, type, defaultValue, validator, doc, canonical));
+    }
+
+    private static <T> ConfigKey<T> declare(ConfigKey<T> key) {
+        if (DECLARED.putIfAbsent(key.name(), key) != null) {
+            throw new IllegalStateException("config key " + key.name() + " declared twice");
         }
         return key;
     }
@@ -131,14 +141,15 @@ public final class ConfigKeys {
             Validator.oneOf("constant", "linear", "cosine"), "Decay after warmup: constant, linear or cosine.");
     public static final ConfigKey<Long> LR_DECAY_ITERS = define("lr_decay_iters", ConfigType.LONG, null,
             Validator.atLeast(1L), "Iteration at which the decay reaches min_lr; default train_iters.");
-    public static final ConfigKey<Double> WARMUP = define("warmup", ConfigType.DOUBLE, 0.01,
-            Validator.between(0.0, 1.0), "Warmup as a fraction of lr_decay_iters, when warmup_iters is not given.");
+    public static final ConfigKey<Double> WARMUP = defineAlternative("warmup", ConfigType.DOUBLE, 0.01,
+            Validator.between(0.0, 1.0), "Warmup as a fraction of lr_decay_iters, when warmup_iters is not given.",
+            "warmup_iters");
     public static final ConfigKey<Long> WARMUP_ITERS = define("warmup_iters", ConfigType.LONG, null,
             Validator.atLeast(0L), "Warmup iterations; exclusive with warmup.");
     public static final ConfigKey<Double> MIN_LR = define("min_lr", ConfigType.DOUBLE, 0.0,
             Validator.atLeast(0.0), "Learning rate at and after lr_decay_iters.");
-    public static final ConfigKey<Double> DECAY_LR_TO = define("decay_lr_to", ConfigType.DOUBLE, null,
-            Validator.between(0.0, 1.0), "min_lr as a fraction of lr (Llemma 7B: 0.033).");
+    public static final ConfigKey<Double> DECAY_LR_TO = defineAlternative("decay_lr_to", ConfigType.DOUBLE, null,
+            Validator.between(0.0, 1.0), "min_lr as a fraction of lr (Llemma 7B: 0.033).", "min_lr");
 
     // ---- batch, length, iterations, numerics --------------------------------------------------------------
 
@@ -158,19 +169,20 @@ public final class ConfigKeys {
                 }
                 Validator.oneOf("bf16", "bfloat16", "fp32", "float32").check(key, value);
             }, "bf16 (also bfloat16) or fp32; default fp32 unless bf16.enabled.");
-    public static final ConfigKey<Boolean> BF16_ENABLED = define("bf16.enabled", ConfigType.BOOLEAN, false,
-            Validator.any(), "DeepSpeed's spelling of precision: bf16.");
-    public static final ConfigKey<Boolean> FP16_ENABLED = define("fp16.enabled", ConfigType.BOOLEAN, false,
-            (key, value) -> {
+    public static final ConfigKey<Boolean> BF16_ENABLED = defineAlternative("bf16.enabled", ConfigType.BOOLEAN,
+            false, Validator.any(), "DeepSpeed's spelling of precision: bf16.", "precision");
+    public static final ConfigKey<Boolean> FP16_ENABLED = defineAlternative("fp16.enabled", ConfigType.BOOLEAN,
+            false, (key, value) -> {
                 if (value) {
                     throw new ConfigException(key + " true is not supported: fp16 needs loss scaling,"
                             + " which is not implemented; use bf16 or fp32");
                 }
-            }, "Must be false: fp16 is not supported.");
+            }, "Must be false: fp16 is not supported.", "precision");
     public static final ConfigKey<Long> SEED = define("seed", ConfigType.LONG, 1234L, Validator.any(),
             "Seed of initialization and data order.");
     public static final ConfigKey<Integer> INTRA_OP_THREADS = define("intra_op_threads", ConfigType.INT, null,
-            Validator.atLeast(1), "Not GPT-NeoX: libtorch CPU threads per rank; default the available processors / local ranks.");
+            Validator.atLeast(1), "Not GPT-NeoX: libtorch CPU threads per rank; default the available processors"
+                    + " / local ranks, filled in by the launcher.");
     public static final ConfigKey<Boolean> CHECKPOINT_ACTIVATIONS = define("checkpoint_activations",
             ConfigType.BOOLEAN, false, Validator.any(), "Recompute each layer's forward during backward.");
     public static final ConfigKey<Integer> CHECKPOINT_NUM_LAYERS = define("checkpoint_num_layers", ConfigType.INT,
@@ -186,8 +198,8 @@ public final class ConfigKeys {
             Validator.atLeast(0), "Batches per validation run; 0 skips validation.");
     public static final ConfigKey<Integer> CHECKPOINT_FACTOR = define("checkpoint_factor", ConfigType.INT, 0,
             Validator.atLeast(0), "Iterations between checkpoints; 0: only at the end of training (GPT-NeoX: None).");
-    public static final ConfigKey<Integer> SAVE_INTERVAL = define("save_interval", ConfigType.INT, null,
-            Validator.atLeast(0), "Older GPT-NeoX name of checkpoint_factor.");
+    public static final ConfigKey<Integer> SAVE_INTERVAL = defineAlternative("save_interval", ConfigType.INT, null,
+            Validator.atLeast(0), "Older GPT-NeoX name of checkpoint_factor.", "checkpoint_factor");
     public static final ConfigKey<Integer> KEEP_LAST_N_CHECKPOINTS = define("keep_last_n_checkpoints",
             ConfigType.INT, 0, Validator.atLeast(0), "Checkpoints kept on disk; 0 keeps all.");
     public static final ConfigKey<Boolean> FINETUNE = define("finetune", ConfigType.BOOLEAN, false, Validator.any(),
@@ -218,20 +230,21 @@ public final class ConfigKeys {
     public static final ConfigKey<List<Double>> TEST_DATA_WEIGHTS = define("test_data_weights",
             ConfigType.DOUBLE_LIST, null, weights(), "Blend weights of test_data_paths; default equal.");
 
+    static {
+        // After every declaration (static initializers run in textual order): an alternative may name a key
+        // declared after it, as warmup names warmup_iters.
+        for (ConfigKey<?> key : DECLARED.values()) {
+            ConfigKey<?> canonical = key.isAlternative() ? DECLARED.get(key.reducedInto()) : key;
+            if (canonical == null || canonical.isAlternative()) {
+                throw new IllegalStateException("config key " + key + " is reduced into " + key.reducedInto()
+                        + ", which is not a declared key of its own");
+            }
+        }
+    }
+
     /** Every declared key, by normalized dotted name, in declaration order. */
     public static Map<String, ConfigKey<?>> all() {
         return Collections.unmodifiableMap(DECLARED);
-    }
-
-    /** A table of every key with its type, default and doc, for {@code --help}-like output. */
-    public static String describe() {
-        StringBuilder out = new StringBuilder();
-        for (ConfigKey<?> key : DECLARED.values()) {
-            out.append(key.name()).append(" (").append(key.type().description()).append(", default ")
-                    .append(key.defaultValue() == null ? "-" : key.defaultValue()).append("): ")
-                    .append(key.doc()).append('\n');
-        }
-        return out.toString();
     }
 
     private static Validator<List<String>> nonEmpty() {

@@ -17,7 +17,7 @@ public enum DataCheck {
 
     /**
      * Data keys are still parsed and validated as written (types, one weight per path, exclusive spellings), but
-     * they may be absent and no file is looked for. {@link TrainConfig#requireDataFiles()} runs the skipped
+     * they may be absent and no file is looked for. {@link DataSection#requireFiles()} runs the skipped
      * checks later, for a caller that first wants to check something cheaper (such as the GPUs a run needs).
      */
     SKIP

@@ -1,7 +1,9 @@
 package org.llemma4j.trainer.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * A merged config tree sorted into declared keys (converted and validated one by one), deliberately ignored
@@ -17,11 +20,20 @@ import java.util.TreeSet;
  * <p>Like Kafka's {@code AbstractConfig}: {@link #get} returns the value given or the declared default, and
  * {@link #isSet} tells whether the user wrote the key, which the rules between keys need ("warmup and
  * warmup_iters are exclusive" is about what was written, not about defaults).
+ *
+ * <p>It also records the value each key is used with, which is what the resolved view shows: {@link #get} and
+ * {@link #given} record the value they return, {@link #getOr} a default derived from other keys, and {@link #use}
+ * a value a section computed (an absolute path, a spelling reduced into this key). The section records read their
+ * keys through these methods, so the resolved view shows what they read without a second list of the keys.
  */
 final class ParsedConfig {
 
     private final Map<String, Object> values;
     private final List<String> ignored;
+    /** Key name to the value it was read as; {@code null} for a key read and absent. */
+    private final Map<String, Object> read = new HashMap<>();
+    /** Key name to the value a section derived for it, which replaces what was read. */
+    private final Map<String, Object> derived = new HashMap<>();
 
     private ParsedConfig(Map<String, Object> values, List<String> ignored) {
         this.values = values;
@@ -122,17 +134,73 @@ final class ParsedConfig {
     /** The value given for {@code key}, or its declared default (which may be {@code null}). */
     @SuppressWarnings("unchecked")
     <T> T get(ConfigKey<T> key) {
-        return values.containsKey(key.name()) ? (T) values.get(key.name()) : key.defaultValue();
+        T value = values.containsKey(key.name()) ? (T) values.get(key.name()) : key.defaultValue();
+        read.put(key.name(), value);
+        return value;
     }
 
     /** The value given, if the user wrote the key. */
     @SuppressWarnings("unchecked")
     <T> Optional<T> given(ConfigKey<T> key) {
-        return Optional.ofNullable((T) values.get(key.name()));
+        T value = (T) values.get(key.name());
+        read.put(key.name(), value);
+        return Optional.ofNullable(value);
+    }
+
+    /** The value given, or the default {@code derived} computes from other keys (such as seq_length's). */
+    <T> T getOr(ConfigKey<T> key, Supplier<T> derived) {
+        return use(key, given(key).orElseGet(derived));
+    }
+
+    /** Records {@code value} as the value {@code key} is used with, and returns it. */
+    <T> T use(ConfigKey<T> key, T value) {
+        derived.put(key.name(), value);
+        return value;
+    }
+
+    /** A path key resolved against {@code baseDir}, absolute and normalized; recorded in that form. */
+    Optional<Path> path(ConfigKey<String> key, Path baseDir) {
+        Optional<Path> path = given(key).map(p -> resolve(baseDir, p));
+        path.ifPresent(p -> use(key, p.toString()));
+        return path;
+    }
+
+    static Path resolve(Path baseDir, String path) {
+        return baseDir.resolve(path).toAbsolutePath().normalize();
     }
 
     boolean isSet(ConfigKey<?> key) {
         return values.containsKey(key.name());
+    }
+
+    /** @throws ConfigException listing every one of {@code keys} that is not given */
+    void require(ConfigKey<?>... keys) {
+        List<String> missing = new ArrayList<>();
+        for (ConfigKey<?> key : keys) {
+            if (!isSet(key)) {
+                missing.add(key.name());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigException("missing required config key" + (missing.size() == 1 ? " " : "s ")
+                    + String.join(", ", missing));
+        }
+    }
+
+    /**
+     * Key name to the value each key read so far is used with ({@code null} for a key read and absent), in
+     * declaration order; a key no section read is not in it.
+     */
+    Map<String, Object> usedValues() {
+        Map<String, Object> used = new LinkedHashMap<>();
+        for (String name : ConfigKeys.all().keySet()) {
+            if (derived.containsKey(name)) {
+                used.put(name, derived.get(name));
+            } else if (read.containsKey(name)) {
+                used.put(name, read.get(name));
+            }
+        }
+        return used;
     }
 
     /** Ignored keys as written (normalized), in file order. */

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A check on the value of one key, applied as soon as the value is converted, before keys are combined.
- * Checks that involve several keys live in {@link TrainConfig}, where both keys are known.
+ * Checks that involve several keys live in the section records that read them ({@link ModelSection},
+ * {@link DataSection}, ...), where both keys are known.
  *
  * @param <T> the value type
  */

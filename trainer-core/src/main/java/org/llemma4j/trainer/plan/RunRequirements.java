@@ -50,7 +50,7 @@ public final class RunRequirements {
     /** As {@link #check(TrainConfig, int, boolean)}, with the host memory given (for tests). */
     public static void check(TrainConfig config, int worldSize, boolean cudaAvailable, long hostMemoryBytes) {
         List<String> unmet = new ArrayList<>();
-        int tp = config.modelParallelSize();
+        int tp = config.parallelism().modelParallelSize();
         if (worldSize < 1 || worldSize % tp != 0) {
             unmet.add(String.format(Locale.ROOT, "model_parallel_size %d needs a world size that is a multiple of %d"
                     + " (tp %d x dp ranks), got world size %d: start a multiple of %d ranks, one per GPU (srun with one"
@@ -76,7 +76,7 @@ public final class RunRequirements {
 
     /** Per-rank bytes without the CUDA allowance, at a world of {@code world} ranks (one node). */
     static long cpuBytesPerRank(TrainConfig config, int world) {
-        int tp = config.modelParallelSize();
+        int tp = config.parallelism().modelParallelSize();
         int w = world % tp == 0 ? world : tp;
         TrainingPlan plan = new TrainingPlan(config, Gpu.A100_80GB, 1, w, TrainingPlan.DEFAULT_MFU, List.of());
         return plan.totalBytes() - plan.reserveBytes();
@@ -87,7 +87,7 @@ public final class RunRequirements {
      * plan fits; more data-parallel ranks shrink only the ZeRO-1 shard.
      */
     private static String gpuHint(TrainConfig config) {
-        int tp = config.modelParallelSize();
+        int tp = config.parallelism().modelParallelSize();
         for (Gpu gpu : Gpu.values()) {
             for (int world = tp; world <= 8192; world *= 2) {
                 if (world > 8 && world % 8 != 0) {

@@ -1,6 +1,8 @@
 package org.llemma4j.trainer.plan;
 
+import org.llemma4j.trainer.config.ParallelismSection;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.model.LlamaConfig;
 
@@ -38,7 +40,7 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
             throw new IllegalArgumentException("MFU must be in (0, 1], got " + mfu);
         }
         int world = nodes * gpusPerNode;
-        int tp = config.modelParallelSize();
+        int tp = config.parallelism().modelParallelSize();
         if (world % tp != 0) {
             throw new IllegalArgumentException("world " + world + " (" + nodes + (nodes == 1 ? " node" : " nodes")
                     + " x " + gpusPerNode
@@ -51,12 +53,20 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
         return config.model();
     }
 
+    private TrainingSection training() {
+        return config.training();
+    }
+
+    private ParallelismSection parallelism() {
+        return config.parallelism();
+    }
+
     public int worldSize() {
         return nodes * gpusPerNode;
     }
 
     public int tp() {
-        return config.modelParallelSize();
+        return parallelism().modelParallelSize();
     }
 
     /** Data-parallel degree: world / tp. */
@@ -74,12 +84,12 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
 
     /** Sequences per optimizer step across the cluster: micro x accumulation x dp. */
     public long sequencesPerStep() {
-        return (long) config.microBatchSize() * config.gradientAccumulationSteps() * dp();
+        return (long) training().microBatchSize() * training().gradientAccumulationSteps() * dp();
     }
 
     /** micro x accumulation x dp x seq. */
     public long tokensPerStep() {
-        return sequencesPerStep() * config.seqLength();
+        return sequencesPerStep() * training().seqLength();
     }
 
     // ---- memory per rank ----------------------------------------------------------------------------------
@@ -97,32 +107,32 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
     /** fp32 master weights and Adam moments: 12 bytes x parameters per TP rank, divided by dp under ZeRO-1. */
     public long optimizerBytes() {
         long full = MemoryModel.ADAM_STATE_BYTES * parametersPerRank();
-        return config.zero().shardsOptimizer(dp()) ? ceilDiv(full, dp()) : full;
+        return parallelism().zero().shardsOptimizer(dp()) ? ceilDiv(full, dp()) : full;
     }
 
     /** Decoder-layer activations of one micro-batch with full checkpointing (checkpoint_num_layers per group). */
     public long checkpointedActivationBytes() {
-        return MemoryModel.checkpointedActivationBytes(model(), config.seqLength(), config.microBatchSize(), tp(),
-                config.checkpointNumLayers());
+        return MemoryModel.checkpointedActivationBytes(model(), training().seqLength(), training().microBatchSize(),
+                tp(), training().checkpointNumLayers());
     }
 
     /** Decoder-layer activations of one micro-batch without checkpointing. */
     public long fullActivationBytes() {
-        return MemoryModel.fullActivationBytes(model(), config.seqLength(), config.microBatchSize(), tp());
+        return MemoryModel.fullActivationBytes(model(), training().seqLength(), training().microBatchSize(), tp());
     }
 
     /** The layer activations of the configured setting (checkpoint_activations). */
     public long activationBytes() {
-        return config.checkpointActivations() ? checkpointedActivationBytes() : fullActivationBytes();
+        return training().checkpointActivations() ? checkpointedActivationBytes() : fullActivationBytes();
     }
 
     /** Final norm input/output and the fp32 logits slice. */
     public long headBytes() {
-        return MemoryModel.headActivationBytes(model(), config.seqLength(), config.microBatchSize(), tp());
+        return MemoryModel.headActivationBytes(model(), training().seqLength(), training().microBatchSize(), tp());
     }
 
     public long logitsBytes() {
-        return MemoryModel.logitsBytes(model(), config.seqLength(), config.microBatchSize(), tp());
+        return MemoryModel.logitsBytes(model(), training().seqLength(), training().microBatchSize(), tp());
     }
 
     public long reserveBytes() {
@@ -141,7 +151,7 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
 
     /** The total with the other activation setting, to show what checkpointing buys (or would). */
     public long totalBytesOtherwise() {
-        long other = config.checkpointActivations() ? fullActivationBytes() : checkpointedActivationBytes();
+        long other = training().checkpointActivations() ? fullActivationBytes() : checkpointedActivationBytes();
         return modelStateBytes() + other + headBytes() + reserveBytes();
     }
 
@@ -153,7 +163,7 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
 
     /** Model FLOPs per token (FlopsModel: 6N + 12LHT, N without the embedding). */
     public double flopsPerToken() {
-        return FlopsModel.modelFlopsPerToken(model(), config.seqLength());
+        return FlopsModel.modelFlopsPerToken(model(), training().seqLength());
     }
 
     /** Seconds per optimizer step at the assumed MFU over every GPU. */
@@ -163,17 +173,17 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
 
     /** Days for train_iters steps. */
     public double trainingDays() {
-        return stepSeconds() * config.trainIters() / 86_400;
+        return stepSeconds() * training().trainIters() / 86_400;
     }
 
     public double gpuHours() {
-        return stepSeconds() * config.trainIters() * worldSize() / 3_600;
+        return stepSeconds() * training().trainIters() * worldSize() / 3_600;
     }
 
     /** Hardware FLOPs utilization at the assumed MFU: recomputation makes the GPUs run one more forward. */
     public double hfu() {
-        return mfu * FlopsModel.hardwareFlopsPerToken(model(), config.seqLength(), config.checkpointActivations())
-                / flopsPerToken();
+        return mfu * FlopsModel.hardwareFlopsPerToken(model(), training().seqLength(),
+                training().checkpointActivations()) / flopsPerToken();
     }
 
     // ---- report -------------------------------------------------------------------------------------------
@@ -194,25 +204,25 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
         out.add(f("parameters   %,d (%.2f B); %,d per tensor-parallel rank", parameterCount(),
                 parameterCount() / 1e9, parametersPerRank()));
         out.add(f("layout       tp %d x dp %d = %d ranks; ZeRO stage %d; %s", tp(), dp(), worldSize(),
-                config.zeroStage(), tp() > gpusPerNode
+                parallelism().zero().stage(), tp() > gpusPerNode
                         ? "tensor parallelism spans nodes (tp > GPUs per node): its all-reduces cross the network"
                         : "tensor parallelism within a node"));
         out.add(f("batch        micro %d x accumulation %d x dp %d = %,d sequences x %d tokens = %,d tokens per step",
-                config.microBatchSize(), config.gradientAccumulationSteps(), dp(), sequencesPerStep(),
-                config.seqLength(), tokensPerStep()));
+                training().microBatchSize(), training().gradientAccumulationSteps(), dp(), sequencesPerStep(),
+                training().seqLength(), tokensPerStep()));
         out.add("");
         out.add(f("memory per rank (GiB, 1 GiB = 2^30 bytes)"));
         out.add(row("weights, bf16 (2 B x params/tp)", weightBytes()));
         out.add(row("gradient buffer, fp32 (4 B x params/tp)", gradientBytes()));
-        out.add(row(config.zero().shardsOptimizer(dp())
+        out.add(row(parallelism().zero().shardsOptimizer(dp())
                 ? f("optimizer, ZeRO-1 shard (12 B x params/tp / dp %d)", dp())
                 : "optimizer, replicated (12 B x params/tp)", optimizerBytes()));
         String ckpt = f("activations, checkpointed: %d x 2sbh + %d layer%s",
-                ceilDiv(m.numLayers(), config.checkpointNumLayers()), config.checkpointNumLayers(),
-                config.checkpointNumLayers() == 1 ? "" : "s");
+                ceilDiv(m.numLayers(), training().checkpointNumLayers()), training().checkpointNumLayers(),
+                training().checkpointNumLayers() == 1 ? "" : "s");
         String full = f("activations, not checkpointed: %d layers", m.numLayers());
-        out.add(row((config.checkpointActivations() ? ckpt : full) + f(" (b %d, s %d)",
-                config.microBatchSize(), config.seqLength()), activationBytes()));
+        out.add(row((training().checkpointActivations() ? ckpt : full) + f(" (b %d, s %d)",
+                training().microBatchSize(), training().seqLength()), activationBytes()));
         out.add(row("output head: final norm 4sbh + fp32 logits 4 B x v/tp x s x b", headBytes()));
         out.add(row("CUDA context, NCCL buffers, fragmentation (fixed)", reserveBytes()));
         out.add(row("total", totalBytes()));
@@ -222,7 +232,7 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
                 : f("DOES NOT FIT: %.2f GiB over the %s's %.0f GiB", (totalBytes() - gpu.memoryBytes()) / GIB,
                         gpu.cliName(), gpu.memoryBytes() / GIB));
         long other = totalBytesOtherwise();
-        out.add(f("%s: %.2f GiB in all (%s)", config.checkpointActivations()
+        out.add(f("%s: %.2f GiB in all (%s)", training().checkpointActivations()
                         ? f("without activation checkpointing the activations would be %.2f GiB",
                                 fullActivationBytes() / GIB)
                         : f("with activation checkpointing the activations would be %.2f GiB",
@@ -235,9 +245,9 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
         out.add(line("FLOPs per step", f("%.3g", flopsPerToken() * tokensPerStep())));
         out.add(line("step time", f("%.2f s (%,.0f tokens/s, %,.0f per GPU)", stepSeconds(),
                 tokensPerStep() / stepSeconds(), tokensPerStep() / stepSeconds() / worldSize())));
-        out.add(line(f("train_iters %,d", config.trainIters()), f("%.2f days, %,.0f GPU-hours, %.1f B tokens",
-                trainingDays(), gpuHours(), tokensPerStep() * (double) config.trainIters() / 1e9)));
-        if (config.checkpointActivations()) {
+        out.add(line(f("train_iters %,d", training().trainIters()), f("%.2f days, %,.0f GPU-hours, %.1f B tokens",
+                trainingDays(), gpuHours(), tokensPerStep() * (double) training().trainIters() / 1e9)));
+        if (training().checkpointActivations()) {
             out.add(line("hardware FLOPs utilization", f("%.2f (recomputation runs one more forward)", hfu())));
         }
         return String.join("\n", out) + "\n";

@@ -16,8 +16,11 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.trainer.config.LoggingSection;
+import org.llemma4j.trainer.config.ParallelismSection;
 import org.llemma4j.trainer.config.Precision;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.BatchLoader;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.data.SampleSource;
@@ -50,6 +53,8 @@ public final class Trainer implements AutoCloseable {
     static final int MAX_CONSECUTIVE_SKIPS = 5;
 
     private final TrainConfig config;
+    private final TrainingSection training;
+    private final LoggingSection logging;
     private final Path runDir;
     private final Llama model;
     private final DataParallelOptimizer optimizer;
@@ -82,30 +87,35 @@ public final class Trainer implements AutoCloseable {
     public Trainer(TrainConfig config, Path runDir, SampleSource trainData, ParallelContext parallel,
                    StopSignal stop, Checkpointing checkpointing) {
         this.config = config;
+        this.training = config.training();
+        this.logging = config.logging();
         this.runDir = runDir;
         this.parallel = parallel;
         this.stop = stop;
         this.checkpointing = checkpointing;
         // Data first: a mismatch fails before the model is allocated.
-        if (trainData.seqLength() != config.seqLength()) {
+        if (trainData.seqLength() != training.seqLength()) {
             throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
-                    + trainData.seqLength() + ", but the config's seq_length is " + config.seqLength());
+                    + trainData.seqLength() + ", but the config's seq_length is " + training.seqLength());
         }
-        torch.set_num_threads(config.intraOpThreads());
-        ScalarType dtype = config.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
+        int threads = training.intraOpThreads().orElseThrow(() -> new IllegalArgumentException("intra_op_threads"
+                + " is not set: whoever starts training fills in the machine's default"
+                + " (TrainConfig.withDefaultIntraOpThreads)"));
+        torch.set_num_threads(threads);
+        ParallelismSection parallelism = config.parallelism();
+        ScalarType dtype = training.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         int dp = parallel.dims().dp();
-        AttentionKernel kernel = AttentionKernel.forCpu(config.microBatchSize(), config.model().numHeads(),
-                config.seqLength());
-        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, config.seed(), dp);
+        AttentionKernel kernel = AttentionKernel.forCpu(training.microBatchSize(), config.model().numHeads(),
+                training.seqLength());
+        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, training.seed(), dp);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
         }
-        this.recomputeLayers = config.checkpointActivations() ? config.checkpointNumLayers() : 0;
+        this.recomputeLayers = training.checkpointActivations() ? training.checkpointNumLayers() : 0;
         // Built after loading: the fp32 master weights are the loaded weights, not the seed's.
-        this.optimizer = DataParallelOptimizer.create(model.parameters(), config.adamW(),
-                config.zero(), parallel,
-                model.parametersWithSeveralGradients(recomputeLayers));
+        this.optimizer = DataParallelOptimizer.create(model.parameters(), config.optimizer().adamW(),
+                parallelism.zero(), parallel, model.parametersWithSeveralGradients(recomputeLayers));
         if (resume.isPresent() && resume.get().hasOptimizerState()) {
             load(() -> {
                 checkpointing.loadOptimizer(optimizer.state());
@@ -113,9 +123,9 @@ public final class Trainer implements AutoCloseable {
             });
         }
         this.startStep = resume.map(Checkpointing.ResumePoint::step).orElse(0L);
-        this.schedule = config.schedule();
-        this.loader = new BatchLoader(trainData, config.microBatchSize(), config.gradientAccumulationSteps(),
-                parallel.dims().dp(), parallel.dims().dpRank(), config.trainIters(),
+        this.schedule = config.optimizer().schedule();
+        this.loader = new BatchLoader(trainData, training.microBatchSize(), training.gradientAccumulationSteps(),
+                parallel.dims().dp(), parallel.dims().dpRank(), training.trainIters(),
                 resume.map(Checkpointing.ResumePoint::consumedSamples).orElse(0L));
         this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
         if (!parallel.isRank0()) {
@@ -125,7 +135,7 @@ public final class Trainer implements AutoCloseable {
                         + "threads, {} attention; measured bf16 matmul peak {} GFLOP/s",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
-                config.model().vocabSize(), config.precision().configName(), config.intraOpThreads(), kernel,
+                config.model().vocabSize(), training.precision().configName(), threads, kernel,
                 Math.round(peakFlops / 1e9));
         LOG.info(optimizer.describe());
     }
@@ -137,7 +147,7 @@ public final class Trainer implements AutoCloseable {
     public void validateOn(Map<String, SampleSource> sets) {
         this.validation = Collections.unmodifiableMap(new LinkedHashMap<>(sets));
         for (Map.Entry<String, SampleSource> e : sets.entrySet()) {
-            long needed = (long) config.evalIters() * config.microBatchSize() * parallel.dims().dp();
+            long needed = (long) logging.evalIters() * training.microBatchSize() * parallel.dims().dp();
             if (e.getValue().size() < needed) {
                 throw new IllegalArgumentException("validation set " + e.getKey() + " holds " + e.getValue().size()
                         + " samples, fewer than eval_iters x micro batch x dp = " + needed);
@@ -160,7 +170,7 @@ public final class Trainer implements AutoCloseable {
             if (startStep > 0) {
                 LOG.info("resuming after step {} ({} samples consumed)", startStep, loader.consumedSamples());
             }
-            for (long step = startStep; step < config.trainIters(); step++) {
+            for (long step = startStep; step < training.trainIters(); step++) {
                 double lr = schedule.lrAt(step);
                 StepOutcome outcome;
                 try (PointerScope scope = new PointerScope()) {
@@ -172,13 +182,13 @@ public final class Trainer implements AutoCloseable {
                 losses.add(loss);
                 window.add(loss, outcome.commSeconds());
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
-                if (step == 0 || (step + 1) % config.logInterval() == 0 || step + 1 == config.trainIters()
+                if (step == 0 || (step + 1) % logging.logInterval() == 0 || step + 1 == training.trainIters()
                         || stopping) {
                     metrics.log(window.close(step + 1, lr, gradNorm));
                 }
-                boolean end = step + 1 == config.trainIters() || stopping;
-                boolean validating = !validation.isEmpty() && (end || (step + 1) % config.evalInterval() == 0);
-                int factor = config.checkpointFactor();
+                boolean end = step + 1 == training.trainIters() || stopping;
+                boolean validating = !validation.isEmpty() && (end || (step + 1) % logging.evalInterval() == 0);
+                int factor = config.checkpoint().checkpointFactor();
                 boolean saving = end || (factor > 0 && (step + 1) % factor == 0);
                 if (trainingPeakRss < 0 && (validating || saving)) {
                     trainingPeakRss = ProcessMemory.peakResidentBytes();
@@ -190,7 +200,7 @@ public final class Trainer implements AutoCloseable {
                     save(step + 1, lr);
                 }
                 if (stopping) {
-                    LOG.warn("stopped after step {} of {} on request", step + 1, config.trainIters());
+                    LOG.warn("stopped after step {} of {} on request", step + 1, training.trainIters());
                     break;
                 }
             }
@@ -249,13 +259,13 @@ public final class Trainer implements AutoCloseable {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("step", step);
         Map<String, Double> losses = new LinkedHashMap<>();
-        int micro = config.microBatchSize();
-        int width = config.seqLength() + 1;
+        int micro = training.microBatchSize();
+        int width = training.seqLength() + 1;
         int[] rows = new int[micro * width];
         try (NoGradGuard noGrad = new NoGradGuard()) {
             for (Map.Entry<String, SampleSource> set : validation.entrySet()) {
                 double sum = 0;
-                for (int i = 0; i < config.evalIters(); i++) {
+                for (int i = 0; i < logging.evalIters(); i++) {
                     long first = ((long) i * parallel.dims().dp() + parallel.dims().dpRank()) * micro;
                     for (int m = 0; m < micro; m++) {
                         set.getValue().sample(first + m, rows, m * width);
@@ -264,11 +274,11 @@ public final class Trainer implements AutoCloseable {
                     // alive to its end (9.7 GB for tiny.yaml's 30 batches, and the OOM killer).
                     try (PointerScope batch = new PointerScope()) {
                         Tensor tokens = Tensors.longTensor(rows, micro, width);
-                        sum += Tensors.item(model.loss(tokens.narrow(1, 0, config.seqLength()),
-                                tokens.narrow(1, 1, config.seqLength())));
+                        sum += Tensors.item(model.loss(tokens.narrow(1, 0, training.seqLength()),
+                                tokens.narrow(1, 1, training.seqLength())));
                     }
                 }
-                double mean = parallel.sumOverWorld(sum / config.evalIters())[0] / parallel.dims().worldSize();
+                double mean = parallel.sumOverWorld(sum / logging.evalIters())[0] / parallel.dims().worldSize();
                 losses.put(set.getKey(), mean);
             }
         }
@@ -327,10 +337,10 @@ public final class Trainer implements AutoCloseable {
      * reads only its own micro rows of them, so DP=2 at micro batch m sees exactly the samples of DP=1 at 2m.
      */
     private double forwardBackward() {
-        int seq = config.seqLength();
+        int seq = training.seqLength();
         int width = seq + 1;
-        int microBatch = config.microBatchSize();
-        int accumulation = config.gradientAccumulationSteps();
+        int microBatch = training.microBatchSize();
+        int accumulation = training.gradientAccumulationSteps();
         double lossSum = 0;
         for (int micro = 0; micro < accumulation; micro++) {
             int[] mine = loader.nextMicroBatch();                                          // this rank's rows
@@ -358,15 +368,15 @@ public final class Trainer implements AutoCloseable {
 
         StepMetrics close(long step, double lr, double gradNorm) {
             double stepTime = (System.nanoTime() - start) / 1e9 / steps;
-            long tokensPerStep = (long) config.seqLength() * config.microBatchSize()
-                    * config.gradientAccumulationSteps() * parallel.dims().dp();
+            long tokensPerStep = (long) training.seqLength() * training.microBatchSize()
+                    * training.gradientAccumulationSteps() * parallel.dims().dp();
             double tokensPerSec = tokensPerStep / stepTime;
-            double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(config.model(), config.seqLength())
+            double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(config.model(), training.seqLength())
                     / (peakFlops * parallel.dims().worldSize());
             StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec,
                     tokensPerSec / parallel.dims().worldSize(), mfu, stepTime,
                     commSum / steps, ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
-                    stepTime * (config.trainIters() - step), skippedSteps);
+                    stepTime * (training.trainIters() - step), skippedSteps);
             start = System.nanoTime();
             lossSum = 0;
             commSum = 0;

@@ -81,6 +81,7 @@ class ConfigPartsTest {
             assertEquals(false, key.doc().isBlank(), key.name());
             assertEquals(Optional.empty(), IgnoredKeys.match(key.name()), key.name() + " is declared and ignored");
         }
-        assertEquals(true, ConfigKeys.describe().contains("num_layers (an integer, default -): Required."));
+        assertEquals(true, ConfigDocs.keyTable().contains(
+                "| `num_layers` | an integer | - | Required. Number of decoder layers. |"));
     }
 }

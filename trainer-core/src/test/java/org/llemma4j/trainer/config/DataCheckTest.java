@@ -30,9 +30,9 @@ class DataCheckTest {
         assertTrue(e.getMessage().startsWith("missing data files: train_data_paths[0] "), e.getMessage());
 
         TrainConfig c = TrainConfig.load(List.of(file), List.of(), DataCheck.SKIP);
-        assertEquals(1, c.trainDataPaths().size());
-        ConfigException later = assertThrows(ConfigException.class, c::requireDataFiles);
-        assertEquals(e.getMessage(), later.getMessage(), "requireDataFiles is the check FILES does while loading");
+        assertEquals(1, c.data().train().paths().size());
+        ConfigException later = assertThrows(ConfigException.class, c.data()::requireFiles);
+        assertEquals(e.getMessage(), later.getMessage(), "requireFiles is the check FILES does while loading");
     }
 
     @Test
@@ -41,9 +41,9 @@ class DataCheckTest {
         assertEquals("no training data: give data_path or train_data_paths",
                 assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(file), List.of())).getMessage());
         TrainConfig c = TrainConfig.load(List.of(file), List.of(), DataCheck.SKIP);
-        assertTrue(c.trainDataPaths().isEmpty());
+        assertTrue(c.data().train().paths().isEmpty());
         assertEquals("no training data: give data_path or train_data_paths",
-                assertThrows(ConfigException.class, c::requireDataFiles).getMessage());
+                assertThrows(ConfigException.class, c.data()::requireFiles).getMessage());
     }
 
     @Test
@@ -61,7 +61,7 @@ class DataCheckTest {
         Path file = config("train_data_paths: [" + prefix + "]");
         TrainConfig checked = TrainConfig.load(List.of(file), List.of());
         TrainConfig skipped = TrainConfig.load(List.of(file), List.of(), DataCheck.SKIP);
-        skipped.requireDataFiles();
+        skipped.data().requireFiles();
         assertEquals(checked, skipped);
     }
 }

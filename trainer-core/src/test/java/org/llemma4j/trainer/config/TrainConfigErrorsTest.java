@@ -114,7 +114,7 @@ class TrainConfigErrorsTest {
     void numbersWrittenAsStringsAreAccepted() {
         // PyYAML-style readers leave "3e-4" as a string; the value is still a number.
         TrainConfig c = TrainConfig.fromMap(with(dir, "optimizer.params.lr=\"3e-4\"", "num_layers=\"2\""));
-        assertEquals(3e-4, c.schedule().peakLr());
+        assertEquals(3e-4, c.optimizer().schedule().peakLr());
         assertEquals(2, c.model().numLayers());
     }
 

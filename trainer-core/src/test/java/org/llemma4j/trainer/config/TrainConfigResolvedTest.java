@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,11 +23,13 @@ class TrainConfigResolvedTest {
     @TempDir
     Path dir;
 
+    /** Alternative spellings, derived defaults, paths; intra_op_threads filled in as a launcher would. */
     private TrainConfig rich() {
         Path v = dataset(dir, "valid/v");
         return TrainConfig.fromMap(with(dir, "num_kv_heads=2", "warmup=0.2", "decay_lr_to=0.1",
                 "lr_decay_style=cosine", "bf16.enabled=true", "save_interval=5", "save=runs/r",
-                "valid_data_paths=[" + v + "]", "zero_optimization.stage=1", "optimizer.type=AdamW"));
+                "valid_data_paths=[" + v + "]", "zero_optimization.stage=1", "optimizer.type=AdamW"))
+                .withDefaultIntraOpThreads(3);
     }
 
     @Test
@@ -71,14 +74,54 @@ class TrainConfigResolvedTest {
     }
 
     @Test
+    void resolvedKeysFollowTheDeclarationOrder() {
+        List<String> declared = ConfigKeys.all().values().stream().filter(key -> !key.isAlternative())
+                .map(ConfigKey::name).filter(name -> lookup(rich().resolved(), name) != null).toList();
+        assertEquals(declared, flatten(rich().resolved(), ""));
+    }
+
+    private static List<String> flatten(Map<String, Object> tree, String prefix) {
+        List<String> names = new java.util.ArrayList<>();
+        tree.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> section) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> inner = (Map<String, Object>) section;
+                names.addAll(flatten(inner, prefix + key + "."));
+            } else {
+                names.add(prefix + key);
+            }
+        });
+        return names;
+    }
+
+    @Test
+    void intraOpThreadsIsTheLaunchersDefaultUnlessGiven() {
+        TrainConfig unresolved = TrainConfig.fromMap(with(dir));
+        assertTrue(unresolved.training().intraOpThreads().isEmpty());
+        assertFalse(unresolved.resolved().containsKey("intra_op_threads"), "nothing is used yet");
+
+        TrainConfig launched = unresolved.withDefaultIntraOpThreads(3);
+        assertEquals(Optional.of(3), launched.training().intraOpThreads());
+        assertEquals(3, launched.resolved().get("intra_op_threads"), "the resolved view shows the value used");
+        assertEquals(launched, TrainConfig.fromMap(launched.resolved()), "and loads back to the same config");
+        assertNotEquals(unresolved, launched);
+
+        TrainConfig given = TrainConfig.fromMap(with(dir, "intra_op_threads=2"));
+        assertEquals(Optional.of(2), given.withDefaultIntraOpThreads(3).training().intraOpThreads(),
+                "a value in the config wins over the launcher's default");
+        assertEquals("intra_op_threads must be >= 1, got 0", assertThrows(ConfigException.class,
+                () -> unresolved.withDefaultIntraOpThreads(0)).getMessage());
+    }
+
+    @Test
     void resolvedRoundTripsThroughFromMap() {
         TrainConfig c = rich();
         TrainConfig again = TrainConfig.fromMap(c.resolved());
         assertEquals(c.resolved(), again.resolved());
         assertEquals(c, again);
         assertEquals(c.model(), again.model());
-        assertEquals(c.adamW(), again.adamW());
-        assertEquals(c.schedule(), again.schedule());
+        assertEquals(c.optimizer().adamW(), again.optimizer().adamW());
+        assertEquals(c.optimizer().schedule(), again.optimizer().schedule());
         assertTrue(again.warnings().isEmpty(), "no alternative spellings left to warn about");
     }
 
@@ -103,7 +146,7 @@ class TrainConfigResolvedTest {
         @SuppressWarnings("unchecked")
         List<Object> paths = (List<Object>) r.get("train_data_paths");
         assertThrows(UnsupportedOperationException.class, () -> paths.add("x"));
-        assertThrows(UnsupportedOperationException.class, () -> rich().trainDataPaths().clear());
+        assertThrows(UnsupportedOperationException.class, () -> rich().data().train().paths().clear());
     }
 
     @Test
@@ -113,7 +156,7 @@ class TrainConfigResolvedTest {
         TrainConfig c = TrainConfig.fromMap(tree);
         assertTrue(tree.containsKey("train-iters"), "normalization works on a copy");
         tree.put("seed", 8);
-        assertEquals(7, c.seed());
+        assertEquals(7, c.training().seed());
         assertNotEquals(c, TrainConfig.fromMap(tree));
     }
 }

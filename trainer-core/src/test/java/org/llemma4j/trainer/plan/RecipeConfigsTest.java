@@ -35,25 +35,25 @@ class RecipeConfigsTest {
         assertEquals(1e-5, c.model().normEps());
         assertEquals(10000.0, c.model().ropeBase());
         assertEquals(false, c.model().tieEmbeddings());
-        assertEquals(2, c.modelParallelSize());
-        assertEquals(1, c.zeroStage());
-        assertEquals(4, c.microBatchSize());
-        assertEquals(2, c.gradientAccumulationSteps());
-        assertEquals(4096, c.seqLength());
-        assertEquals(1e-4, c.schedule().peakLr());
-        assertEquals(500, c.schedule().warmupIters());
-        assertEquals(LrSchedule.Style.COSINE, c.schedule().style());
-        assertEquals(0.033 * 1e-4, c.schedule().minLr(), 1e-18);
-        assertEquals(48000, c.schedule().decayIters());
-        assertEquals(48000, c.trainIters());
-        assertEquals(0.9, c.adamW().beta1());
-        assertEquals(0.95, c.adamW().beta2());
-        assertEquals(1e-8, c.adamW().eps());
-        assertEquals(0.1, c.adamW().weightDecay());
-        assertEquals(1.0, c.adamW().gradientClipping());
-        assertTrue(c.checkpointActivations());
-        assertEquals(1, c.checkpointNumLayers());
-        assertEquals(Precision.BF16, c.precision());
+        assertEquals(2, c.parallelism().modelParallelSize());
+        assertEquals(1, c.parallelism().zero().stage());
+        assertEquals(4, c.training().microBatchSize());
+        assertEquals(2, c.training().gradientAccumulationSteps());
+        assertEquals(4096, c.training().seqLength());
+        assertEquals(1e-4, c.optimizer().schedule().peakLr());
+        assertEquals(500, c.optimizer().schedule().warmupIters());
+        assertEquals(LrSchedule.Style.COSINE, c.optimizer().schedule().style());
+        assertEquals(0.033 * 1e-4, c.optimizer().schedule().minLr(), 1e-18);
+        assertEquals(48000, c.optimizer().schedule().decayIters());
+        assertEquals(48000, c.training().trainIters());
+        assertEquals(0.9, c.optimizer().adamW().beta1());
+        assertEquals(0.95, c.optimizer().adamW().beta2());
+        assertEquals(1e-8, c.optimizer().adamW().eps());
+        assertEquals(0.1, c.optimizer().adamW().weightDecay());
+        assertEquals(1.0, c.optimizer().adamW().gradientClipping());
+        assertTrue(c.training().checkpointActivations());
+        assertEquals(1, c.training().checkpointNumLayers());
+        assertEquals(Precision.BF16, c.training().precision());
     }
 
     @Test
@@ -67,28 +67,28 @@ class RecipeConfigsTest {
         assertEquals(22016, c.model().intermediateSize());
         assertEquals(32000, c.model().vocabSize());
         assertEquals(1e6, c.model().ropeBase());
-        assertEquals(8, c.modelParallelSize());
-        assertEquals(2, c.microBatchSize());
-        assertEquals(16, c.gradientAccumulationSteps());
-        assertEquals(5e-5, c.schedule().peakLr());
-        assertEquals(12000, c.trainIters());
-        assertEquals(250, c.checkpointFactor());
+        assertEquals(8, c.parallelism().modelParallelSize());
+        assertEquals(2, c.training().microBatchSize());
+        assertEquals(16, c.training().gradientAccumulationSteps());
+        assertEquals(5e-5, c.optimizer().schedule().peakLr());
+        assertEquals(12000, c.training().trainIters());
+        assertEquals(250, c.checkpoint().checkpointFactor());
     }
 
     @Test
     void proofPile2IsTheFiveWayMixtureWithEqualValidationWeights() {
         TrainConfig c = withData(TrainingPlanTest.LLEMMA_7B);
-        assertEquals(List.of(2.0, 4.0, 1.0, 0.147368, 0.221053), c.trainDataWeights());
+        assertEquals(List.of(2.0, 4.0, 1.0, 0.147368, 0.221053), c.data().train().weights());
         assertEquals(List.of("arxiv_text_document", "open-web-math_text_document",
                         "algebraic-stack_text_document", "pile_text_document", "redpajama-code_text_document"),
-                c.trainDataPaths().stream().map(p -> p.getFileName().toString()).toList());
-        assertTrue(c.trainDataPaths().get(0).endsWith(Path.of("data", "proof-pile-2", "train",
+                c.data().train().paths().stream().map(p -> p.getFileName().toString()).toList());
+        assertTrue(c.data().train().paths().get(0).endsWith(Path.of("data", "proof-pile-2", "train",
                 "arxiv_text_document")));
-        double total = c.trainDataWeights().stream().mapToDouble(Double::doubleValue).sum();
+        double total = c.data().train().weights().stream().mapToDouble(Double::doubleValue).sum();
         assertEquals(0.05, (0.147368 + 0.221053) / total, 1e-6, "general data is 5% of the mixture");
         assertEquals(2.0 / 3, 0.147368 / 0.221053, 1e-5, "Pile : RedPajama-code = 2 : 3");
-        assertEquals(List.of(1.0, 1.0, 1.0), c.validDataWeights());
-        assertEquals(3, c.validDataPaths().size());
+        assertEquals(List.of(1.0, 1.0, 1.0), c.data().valid().weights());
+        assertEquals(3, c.data().valid().paths().size());
     }
 
     @Test

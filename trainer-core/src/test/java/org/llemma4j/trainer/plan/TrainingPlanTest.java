@@ -93,9 +93,9 @@ class TrainingPlanTest {
         assertEquals(8, plan.tp());
         assertEquals(32, plan.dp());
         assertEquals(4_194_304L, plan.tokensPerStep());
-        assertEquals(504, c.schedule().warmupIters());
-        assertEquals(1.65e-6, c.schedule().minLr(), 1e-18);
-        assertEquals(250, c.checkpointFactor());
+        assertEquals(504, c.optimizer().schedule().warmupIters());
+        assertEquals(1.65e-6, c.optimizer().schedule().minLr(), 1e-18);
+        assertEquals(250, c.checkpoint().checkpointFactor());
         // Code Llama 34B: 33.74 B parameters (48 layers, GQA 64:8, FFN 22016, vocab 32000, untied).
         assertEquals(33_743_970_304L, plan.parameterCount());
         assertTrue(plan.fits(), plan.report("llemma-34b"));

@@ -43,7 +43,7 @@ class TrainerTest {
 
     private List<Double> train(TrainConfig config, Path runDir) {
         try (Trainer trainer = new Trainer(config, runDir,
-                new SyntheticSamples(50_000, 256, config.seqLength(), 9))) {
+                new SyntheticSamples(50_000, 256, config.training().seqLength(), 9))) {
             return trainer.run();
         }
     }
@@ -73,6 +73,17 @@ class TrainerTest {
         IllegalArgumentException size = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(config, dir.resolve("y"), few));
         assertEquals("few holds 100 samples, fewer than 30 global batches of 8 = 240", size.getMessage());
+    }
+
+    @Test
+    void aConfigWhoseThreadCountNobodyFilledInIsRejected() throws IOException {
+        Map<String, Object> noThreads = new HashMap<>();
+        noThreads.put("intra_op_threads", null);            // absent: the launcher has not filled in its default
+        TrainConfig config = config(30, noThreads);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(config, dir.resolve("x"), new SyntheticSamples(1000, 256, 32, 1)));
+        assertEquals("intra_op_threads is not set: whoever starts training fills in the machine's default"
+                + " (TrainConfig.withDefaultIntraOpThreads)", e.getMessage());
     }
 
     @Test
