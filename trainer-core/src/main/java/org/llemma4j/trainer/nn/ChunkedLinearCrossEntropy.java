@@ -1,6 +1,6 @@
 package org.llemma4j.trainer.nn;
 
-import static org.llemma4j.trainer.nn.Tensors.scalar;
+import static org.llemma4j.trainer.tensor.Tensors.scalar;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
@@ -12,6 +12,8 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.ReduceKind;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * The output layer and the mean token cross entropy in one pass over chunks of tokens, so that the

@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * Owns every parameter of the model: one contiguous buffer in the training dtype, of which each parameter is a

@@ -2,6 +2,8 @@ package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * Token embedding, vocab-parallel: each tensor-parallel rank holds a contiguous range of vocabulary rows, looks up

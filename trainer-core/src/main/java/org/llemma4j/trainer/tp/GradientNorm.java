@@ -13,8 +13,7 @@ import org.llemma4j.parallel.ReduceKind;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * The global L2 norm of a gradient laid out like {@link ParameterSet#flat()}, under tensor parallelism: the

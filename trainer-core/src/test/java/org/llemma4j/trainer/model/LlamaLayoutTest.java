@@ -15,7 +15,7 @@ import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /** The one parameter table: what it lists, in which order, and that the model and the counts follow it. */
 class LlamaLayoutTest {
