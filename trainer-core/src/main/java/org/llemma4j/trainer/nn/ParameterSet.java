@@ -129,6 +129,11 @@ public final class ParameterSet implements AutoCloseable {
         return List.copyOf(params.values());
     }
 
+    /** The declarations of {@link #params()}, in buffer order: the layout of {@link #flat()}. */
+    public List<ParamSpec> specs() {
+        return params.values().stream().map(Param::spec).toList();
+    }
+
     /** The contiguous buffer every parameter is a view of, padded at its end to equal data-parallel shards. */
     public Tensor flat() {
         return flat;

@@ -117,9 +117,9 @@ class TensorParallelEquivalenceTest {
                     }
                     assertEquals(single.parameters().params().size(), splitGrads.size());
 
-                    double normSplit = new GradientNorm(split.parameters(), plan)
+                    double normSplit = new GradientNorm(split.parameters().specs(), plan)
                             .global(torch.cat(new TensorVector(splitGrads.toArray(new Tensor[0])), 0));
-                    double normSingle = new GradientNorm(single.parameters(), TensorParallelPlan.SINGLE)
+                    double normSingle = new GradientNorm(single.parameters().specs(), TensorParallelPlan.SINGLE)
                             .global(torch.cat(new TensorVector(singleGrads.toArray(new Tensor[0])), 0));
                     assertEquals(normSingle, normSplit, tol * normSingle, "global gradient norm, " + tag);
                     worst[rank] = err;
