@@ -25,8 +25,8 @@ public enum ParallelStyle {
     ROW_PARALLEL(ShardDim.COLUMNS),
 
     /**
-     * The vocabulary split (the token embedding and the output layer): each rank holds a contiguous range of rows.
-     * The embedding sums the ranks' lookups with g; the output layer feeds the vocab-parallel
+     * The vocabulary split (the token embedding and the output layer): each rank holds a contiguous range of rows,
+     * its {@link VocabRange}. The embedding sums the ranks' lookups with g; the output layer feeds the vocab-parallel
      * cross entropy, which never gathers the logits.
      */
     VOCAB_PARALLEL(ShardDim.ROWS),
