@@ -25,7 +25,7 @@ import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 import org.llemma4j.trainer.zero.DataParallelOptimizer;
 import org.llemma4j.trainer.train.Checkpointing;
 import org.llemma4j.trainer.dist.ParallelContext;

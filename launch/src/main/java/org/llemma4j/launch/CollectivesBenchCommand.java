@@ -29,7 +29,7 @@ import org.llemma4j.parallel.DistOptions;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ReduceKind;
 import org.llemma4j.parallel.ReduceScatterMode;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * {@code launch bench-collectives [--ranks 2,4] [--sizes-mb 1,2,...,256]}: the bus bandwidth of the Gloo

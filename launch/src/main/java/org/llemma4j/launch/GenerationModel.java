@@ -22,8 +22,8 @@ import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * The model {@code launch generate} runs: the architecture from a checkpoint's manifest (the resolved run config)

@@ -14,9 +14,9 @@ import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
 import org.llemma4j.trainer.optim.AdamWSettings;
 import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 import org.llemma4j.trainer.zero.DataParallelOptimizer;
 
 /**

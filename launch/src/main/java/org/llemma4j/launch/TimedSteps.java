@@ -5,7 +5,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.trainer.zero.DataParallelOptimizer;
 
 /**

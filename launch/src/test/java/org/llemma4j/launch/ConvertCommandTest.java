@@ -25,7 +25,7 @@ import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.model.LlamaConfig;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /** {@code launch convert} both ways on the stories260K fixture, and its errors. */
 class ConvertCommandTest {

@@ -30,7 +30,7 @@ import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaGenerator;
 import org.llemma4j.trainer.model.TokenSampler;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * {@code launch generate} on the stories260K fixture (a 260K-parameter Llama trained on TinyStories: vocab 512,

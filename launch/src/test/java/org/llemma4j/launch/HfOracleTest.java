@@ -25,8 +25,8 @@ import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * The Hugging Face oracle: the stories260K GQA fixture imported into our {@link Llama} gives the same logits as an

@@ -13,7 +13,7 @@ import org.llemma4j.parallel.DistEnv;
 import org.llemma4j.parallel.DistOptions;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.trainer.train.Checkpointing;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.train.StopSignal;

@@ -8,9 +8,9 @@ import org.llemma4j.parallel.Collectives;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ReduceKind;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * Where this process sits in the run and the few collectives the training loop itself needs. A single process

@@ -27,9 +27,9 @@ import org.llemma4j.trainer.nn.ParameterSet;
 import org.llemma4j.trainer.nn.RmsNorm;
 import org.llemma4j.trainer.nn.RotaryEmbedding;
 import org.llemma4j.trainer.nn.SwiGluMlp;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.nn.VocabEmbedding;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * A Llama decoder: token embedding, N pre-norm blocks (RMSNorm, RoPE attention, RMSNorm, SwiGLU MLP), a final

@@ -1,27 +1,29 @@
 package org.llemma4j.trainer.model;
 
-import static org.llemma4j.parallel.ShardDim.COLUMNS;
-import static org.llemma4j.parallel.ShardDim.REPLICATED;
-import static org.llemma4j.parallel.ShardDim.ROWS;
 import static org.llemma4j.trainer.model.LlamaLayout.Scope.AFTER_LAYERS;
 import static org.llemma4j.trainer.model.LlamaLayout.Scope.BEFORE_LAYERS;
 import static org.llemma4j.trainer.model.LlamaLayout.Scope.EACH_LAYER;
 import static org.llemma4j.trainer.nn.Init.NORMAL;
 import static org.llemma4j.trainer.nn.Init.ONES;
+import static org.llemma4j.trainer.tp.ParallelStyle.COLUMN_PARALLEL;
+import static org.llemma4j.trainer.tp.ParallelStyle.REPLICATED;
+import static org.llemma4j.trainer.tp.ParallelStyle.ROW_PARALLEL;
+import static org.llemma4j.trainer.tp.ParallelStyle.VOCAB_PARALLEL;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.llemma4j.parallel.ParamSpec;
-import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.nn.Init;
 import org.llemma4j.trainer.nn.ParamDeclaration;
+import org.llemma4j.trainer.tp.ParallelStyle;
 
 /**
- * The parameter table of a Llama: one row per kind of parameter, with its Hugging Face name, its whole shape, how
- * tensor parallelism splits it (Megatron: q/k/v/gate/up and the vocabulary dimension of the embedding and output
- * layer by rows, o and down by columns, norms replicated) and how it is initialized.
+ * The parameter table of a Llama: one row per kind of parameter, with its Hugging Face name, its whole shape, its
+ * tensor-parallel style (Megatron's plan: q/k/v/gate/up column-parallel, o/down row-parallel, the embedding and the
+ * output layer vocab-parallel, norms replicated; {@link ParallelStyle} says what each means) and how it is
+ * initialized.
  *
  * <p>Everything that needs the model's tensors derives them from here: {@link Llama} allocates them and looks its
  * blocks' weights up by these names, checkpoints and Hugging Face import and export get {@link #specs} from their
@@ -32,43 +34,55 @@ import org.llemma4j.trainer.nn.ParamDeclaration;
  * order {@link #specs} lists a model's tensors in.
  */
 public enum LlamaLayout {
-    // Hugging Face name (after "model.layers.<i>." per layer), scope, whole shape, tensor-parallel split, init
-    EMBEDDING("model.embed_tokens.weight", BEFORE_LAYERS, c -> shape(c.vocabSize(), c.hiddenSize()), ROWS, NORMAL),
-    Q_PROJ("self_attn.q_proj.weight", EACH_LAYER, c -> shape(queryWidth(c), c.hiddenSize()), ROWS, NORMAL),
-    K_PROJ("self_attn.k_proj.weight", EACH_LAYER, c -> shape(keyValueWidth(c), c.hiddenSize()), ROWS, NORMAL),
-    V_PROJ("self_attn.v_proj.weight", EACH_LAYER, c -> shape(keyValueWidth(c), c.hiddenSize()), ROWS, NORMAL),
-    O_PROJ("self_attn.o_proj.weight", EACH_LAYER, c -> shape(c.hiddenSize(), queryWidth(c)), COLUMNS, NORMAL),
-    GATE_PROJ("mlp.gate_proj.weight", EACH_LAYER, c -> shape(c.intermediateSize(), c.hiddenSize()), ROWS, NORMAL),
-    UP_PROJ("mlp.up_proj.weight", EACH_LAYER, c -> shape(c.intermediateSize(), c.hiddenSize()), ROWS, NORMAL),
-    DOWN_PROJ("mlp.down_proj.weight", EACH_LAYER, c -> shape(c.hiddenSize(), c.intermediateSize()), COLUMNS, NORMAL),
-    INPUT_NORM("input_layernorm.weight", EACH_LAYER, c -> shape(c.hiddenSize()), REPLICATED, ONES),
-    POST_ATTENTION_NORM("post_attention_layernorm.weight", EACH_LAYER, c -> shape(c.hiddenSize()), REPLICATED, ONES),
-    FINAL_NORM("model.norm.weight", AFTER_LAYERS, c -> shape(c.hiddenSize()), REPLICATED, ONES),
+    // Hugging Face name (after "model.layers.<i>." per layer), tensor-parallel style, scope, init; whole shape
+    EMBEDDING("model.embed_tokens.weight", VOCAB_PARALLEL, BEFORE_LAYERS, NORMAL,
+            c -> shape(c.vocabSize(), c.hiddenSize())),
+    Q_PROJ("self_attn.q_proj.weight", COLUMN_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(queryWidth(c), c.hiddenSize())),
+    K_PROJ("self_attn.k_proj.weight", COLUMN_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(keyValueWidth(c), c.hiddenSize())),
+    V_PROJ("self_attn.v_proj.weight", COLUMN_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(keyValueWidth(c), c.hiddenSize())),
+    O_PROJ("self_attn.o_proj.weight", ROW_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(c.hiddenSize(), queryWidth(c))),
+    GATE_PROJ("mlp.gate_proj.weight", COLUMN_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(c.intermediateSize(), c.hiddenSize())),
+    UP_PROJ("mlp.up_proj.weight", COLUMN_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(c.intermediateSize(), c.hiddenSize())),
+    DOWN_PROJ("mlp.down_proj.weight", ROW_PARALLEL, EACH_LAYER, NORMAL,
+            c -> shape(c.hiddenSize(), c.intermediateSize())),
+    INPUT_NORM("input_layernorm.weight", REPLICATED, EACH_LAYER, ONES,
+            c -> shape(c.hiddenSize())),
+    POST_ATTENTION_NORM("post_attention_layernorm.weight", REPLICATED, EACH_LAYER, ONES,
+            c -> shape(c.hiddenSize())),
+    FINAL_NORM("model.norm.weight", REPLICATED, AFTER_LAYERS, ONES,
+            c -> shape(c.hiddenSize())),
     /** Absent when the config ties the output layer to the embedding. */
-    OUTPUT("lm_head.weight", AFTER_LAYERS, c -> shape(c.vocabSize(), c.hiddenSize()), ROWS, NORMAL,
+    OUTPUT("lm_head.weight", VOCAB_PARALLEL, AFTER_LAYERS, NORMAL,
+            c -> shape(c.vocabSize(), c.hiddenSize()),
             c -> !c.tieEmbeddings());
 
     /** Where a row's parameters sit in the model: once before the decoder layers, once in each, once after. */
     public enum Scope { BEFORE_LAYERS, EACH_LAYER, AFTER_LAYERS }
 
     private final String hfName;              // the whole name, or the part after "model.layers.<i>." per layer
+    private final ParallelStyle style;
     private final Scope scope;
-    private final Function<LlamaConfig, long[]> shape;
-    private final ShardDim shardDim;
     private final Init init;
+    private final Function<LlamaConfig, long[]> shape;
     private final Predicate<LlamaConfig> present;
 
-    LlamaLayout(String hfName, Scope scope, Function<LlamaConfig, long[]> shape, ShardDim shardDim, Init init) {
-        this(hfName, scope, shape, shardDim, init, c -> true);
+    LlamaLayout(String hfName, ParallelStyle style, Scope scope, Init init, Function<LlamaConfig, long[]> shape) {
+        this(hfName, style, scope, init, shape, c -> true);
     }
 
-    LlamaLayout(String hfName, Scope scope, Function<LlamaConfig, long[]> shape, ShardDim shardDim, Init init,
+    LlamaLayout(String hfName, ParallelStyle style, Scope scope, Init init, Function<LlamaConfig, long[]> shape,
                 Predicate<LlamaConfig> present) {
         this.hfName = hfName;
+        this.style = style;
         this.scope = scope;
-        this.shape = shape;
-        this.shardDim = shardDim;
         this.init = init;
+        this.shape = shape;
         this.present = present;
     }
 
@@ -86,6 +100,11 @@ public enum LlamaLayout {
 
     public Scope scope() {
         return scope;
+    }
+
+    /** How tensor parallelism splits this row's parameters. */
+    public ParallelStyle style() {
+        return style;
     }
 
     public Init init() {
@@ -118,7 +137,8 @@ public enum LlamaLayout {
 
     /** This row's parameter of decoder layer {@code layer} (ignored for rows that are not per layer). */
     public ParamSpec spec(LlamaConfig config, int layer) {
-        return new ParamSpec(scope == Scope.EACH_LAYER ? hfName(layer) : hfName, shape.apply(config), shardDim);
+        String name = scope == Scope.EACH_LAYER ? hfName(layer) : hfName;
+        return new ParamSpec(name, shape.apply(config), style.shardDim());
     }
 
     /** Every parameter of a model of {@code config}, in Hugging Face order, with its initialization. */

@@ -2,6 +2,7 @@ package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * Grouped-query self-attention with RoPE. q, k and v projections are column-parallel (each tensor-parallel rank

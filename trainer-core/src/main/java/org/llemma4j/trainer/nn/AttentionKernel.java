@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * Causal scaled-dot-product attention, softmax(Q K^T / sqrt(d) + causal mask) V, in one of three forms.

@@ -1,6 +1,6 @@
 package org.llemma4j.trainer.nn;
 
-import static org.llemma4j.trainer.nn.Tensors.scalar;
+import static org.llemma4j.trainer.tensor.Tensors.scalar;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
@@ -12,6 +12,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.ReduceKind;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
+import org.llemma4j.trainer.tp.VocabRange;
 
 /**
  * The output layer and the mean token cross entropy in one pass over chunks of tokens, so that the
@@ -35,7 +38,8 @@ import org.llemma4j.parallel.ReduceKind;
  * of the softmax gradient. The full logits are never gathered. The hidden-state gradient computed here is this
  * rank's share (its columns of dL/dz times its rows of W); the hidden states come through the plan's f
  * ({@code copyToRegion}), whose backward sums those shares over the group when the surrogate's gradient
- * reaches it. The weight gradient is already complete for this rank's rows.
+ * reaches it. The weight gradient is already complete for this rank's rows. The range and the masking of the
+ * targets outside it are {@link VocabRange}'s, shared with the embedding.
  */
 public final class ChunkedLinearCrossEntropy {
 
@@ -69,7 +73,7 @@ public final class ChunkedLinearCrossEntropy {
         long vocab = weight.size(0);
         long chunk = Math.max(1, Math.min(n, CHUNK_ELEMENTS / vocab));
         boolean parallel = tp.size() > 1;
-        long vocabStart = (long) tp.rank() * vocab;
+        VocabRange range = VocabRange.of(tp, vocab);
         ScalarType dtype = Tensors.dtype(hidden);
         ScalarType lossType = dtype == ScalarType.Double ? ScalarType.Double : ScalarType.Float;
 
@@ -97,11 +101,11 @@ public final class ChunkedLinearCrossEntropy {
                     if (separateModelBuffer) {
                         zc.copy_(zcModel);
                     }
-                    Tensor owned = null;                                               // (C, 1) bool
+                    Tensor foreign = null;                                             // (C, 1) bool
                     if (parallel) {
                         // Targets outside this rank's vocabulary range: gather row 0 and zero it, no -1 for them.
-                        owned = tc.ge(Tensors.integer(vocabStart)).logical_and(tc.lt(Tensors.integer(vocabStart + vocab)));
-                        tc = tc.sub(Tensors.integer(vocabStart)).masked_fill(owned.logical_not(), Tensors.integer(0));
+                        foreign = range.foreign(tc);
+                        tc = range.localIds(tc, foreign);
                     }
                     // loss = logsumexp(z) - z[target], and dL/dz = (softmax(z) - onehot(target)) / N, built in
                     // place in z. logsumexp is spelled out: libtorch's CPU kernel for it measured ~40x slower than
@@ -109,7 +113,7 @@ public final class ChunkedLinearCrossEntropy {
                     Tensor targetLogit = zc.gather(1, tc);                             // (C, 1)
                     Tensor max = zc.amax(new long[] {1}, true);                        // (C, 1)
                     if (parallel) {
-                        targetLogit = targetLogit.masked_fill(owned.logical_not(), scalar(0));
+                        targetLogit = range.zeroForeign(targetLogit, foreign);
                         tp.allReduce(max, ReduceKind.MAX);
                     }
                     Tensor sumExp = zc.sub_(max).exp_().sum(new long[] {1}, true, new ScalarTypeOptional());
@@ -124,7 +128,7 @@ public final class ChunkedLinearCrossEntropy {
                     zc.div_(sumExp);
                     Tensor minusOne = torch.full(new long[] {len, 1}, scalar(-1.0), new TensorOptions(lossType));
                     if (parallel) {
-                        minusOne.masked_fill_(owned.logical_not(), scalar(0));
+                        minusOne = range.zeroForeign(minusOne, foreign);
                     }
                     zc.scatter_add_(1, tc, minusOne);
                     zc.mul_(scalar(1.0 / n));

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * One trainable tensor of the model.

@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * Owns every parameter of the model: one contiguous buffer in the training dtype, of which each parameter is a
@@ -126,6 +127,11 @@ public final class ParameterSet implements AutoCloseable {
     /** All parameters in buffer order (decayed ones first). */
     public List<Param> params() {
         return List.copyOf(params.values());
+    }
+
+    /** The declarations of {@link #params()}, in buffer order: the layout of {@link #flat()}. */
+    public List<ParamSpec> specs() {
+        return params.values().stream().map(Param::spec).toList();
     }
 
     /** The contiguous buffer every parameter is a view of, padded at its end to equal data-parallel shards. */

@@ -1,9 +1,10 @@
 package org.llemma4j.trainer.nn;
 
-import static org.llemma4j.trainer.nn.Tensors.scalar;
+import static org.llemma4j.trainer.tensor.Tensors.scalar;
 
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * Root-mean-square normalization, y = x / sqrt(mean(x^2) + eps) * g. The statistic is taken in fp32 whatever the

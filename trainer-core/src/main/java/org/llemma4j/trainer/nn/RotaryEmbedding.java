@@ -3,6 +3,7 @@ package org.llemma4j.trainer.nn;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * Rotary position embedding in the rotate-half convention of Hugging Face and GPT-NeoX: within the rotated part

@@ -2,6 +2,7 @@ package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * Llama's feed-forward block, down(silu(gate(x)) * up(x)). Gate and up are column-parallel over the

@@ -2,19 +2,24 @@ package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
+import org.llemma4j.trainer.tp.VocabRange;
 
 /**
- * Token embedding, vocab-parallel: each tensor-parallel rank holds a contiguous range of vocabulary rows, looks up
- * the tokens in its range, contributes zeros for the others, and the partial results are summed across ranks.
+ * Token embedding, vocab-parallel: each tensor-parallel rank holds a contiguous range of vocabulary rows
+ * ({@link VocabRange}), looks up the tokens in its range, contributes zeros for the others, and the partial results
+ * are summed across ranks (g).
  */
 public final class VocabEmbedding {
 
     private final Tensor weight;   // weight: (V_local, H)
     private final TensorParallelPlan tp;
+    private final VocabRange vocab;
 
     public VocabEmbedding(Tensor weight, TensorParallelPlan tp) {
         this.weight = weight;
         this.tp = tp;
+        this.vocab = VocabRange.of(tp, weight.size(0));
     }
 
     /** tokens: (B, T) int64 -> (B, T, H) in the weight's dtype. */
@@ -22,12 +27,8 @@ public final class VocabEmbedding {
         if (tp.size() == 1) {
             return torch.embedding(weight, tokens);
         }
-        long rows = weight.size(0);
-        long first = tp.rank() * rows;
-        Tensor foreign = tokens.lt(Tensors.integer(first)).logical_or(tokens.ge(Tensors.integer(first + rows)));
-        // Integer scalars: a floating one would turn the int64 token ids into floats.
-        Tensor local = tokens.sub(Tensors.integer(first)).masked_fill(foreign, Tensors.integer(0));
-        Tensor partial = torch.embedding(weight, local).masked_fill(foreign.unsqueeze(-1), Tensors.scalar(0));
-        return tp.reduceFromRegion(partial);
+        Tensor foreign = vocab.foreign(tokens);                                             // (B, T) bool
+        Tensor partial = vocab.zeroForeign(torch.embedding(weight, vocab.localIds(tokens, foreign)), foreign);
+        return tp.reduceFromRegion(partial);                                                // (B, T, H)
     }
 }

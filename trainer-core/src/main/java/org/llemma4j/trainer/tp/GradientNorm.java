@@ -9,15 +9,14 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ReduceKind;
 import org.llemma4j.parallel.ShardDim;
-import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.ParameterSet;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
- * The global L2 norm of a gradient laid out like {@link ParameterSet#flat()}, under tensor parallelism: the
+ * The global L2 norm of a gradient laid out like the model's flat parameter buffer (this rank's block of each
+ * parameter, one after the other, then padding that counts for nothing), under tensor parallelism: the
  * TP-split parameters' squares are summed over the tensor-parallel group (each rank holds a different slice), the
  * TP-replicated ones (norm gains, identical on every rank) are counted once.
  *
@@ -42,18 +41,24 @@ public final class GradientNorm {
     private final TensorParallelPlan tp;
     private final List<Run> runs = new ArrayList<>();
 
-    public GradientNorm(ParameterSet params, TensorParallelPlan tp) {
+    /**
+     * @param bufferOrder the parameters in the order the flat buffer holds them (each rank's block of a split one,
+     *                    the whole of a replicated one)
+     * @param tp          the tensor-parallel group the split parameters are divided over
+     */
+    public GradientNorm(List<ParamSpec> bufferOrder, TensorParallelPlan tp) {
         this.tp = tp;
         long offset = 0;
-        for (Param p : params.params()) {
+        for (ParamSpec p : bufferOrder) {
             double weight = p.shardDim() == ShardDim.REPLICATED ? 1.0 / tp.size() : 1.0;
+            long localNumel = p.localNumel(tp.size());
             Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
             if (last != null && last.weight() == weight && last.offset() + last.length() == offset) {
-                runs.set(runs.size() - 1, new Run(last.offset(), last.length() + p.localNumel(), weight));
+                runs.set(runs.size() - 1, new Run(last.offset(), last.length() + localNumel, weight));
             } else {
-                runs.add(new Run(offset, p.localNumel(), weight));
+                runs.add(new Run(offset, localNumel, weight));
             }
-            offset += p.localNumel();
+            offset += localNumel;
         }
     }
 

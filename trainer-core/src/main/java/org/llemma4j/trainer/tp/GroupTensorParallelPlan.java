@@ -3,9 +3,6 @@ package org.llemma4j.trainer.tp;
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.parallel.Collectives;
 import org.llemma4j.parallel.ReduceKind;
-import org.llemma4j.parallel.tp.CopyToRegion;
-import org.llemma4j.parallel.tp.ReduceFromRegion;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
 
 /**
  * Megatron tensor parallelism over a real tensor-parallel group: {@link #copyToRegion} is f and

@@ -29,7 +29,7 @@ public interface DataParallelOptimizer extends AutoCloseable {
      */
     static DataParallelOptimizer create(ParameterSet params, AdamWSettings adamW, ZeroSettings zero,
                                         ParallelContext parallel, Set<String> deferredParams) {
-        GradientNorm norm = new GradientNorm(params, parallel.tensorParallel());
+        GradientNorm norm = new GradientNorm(params.specs(), parallel.tensorParallel());
         return zero.shardsOptimizer(parallel.dims().dp())
                 ? new ShardedOptimizer(params, adamW, zero, parallel, norm, deferredParams)
                 : new ReplicatedOptimizer(params, adamW, zero, parallel, norm, deferredParams);

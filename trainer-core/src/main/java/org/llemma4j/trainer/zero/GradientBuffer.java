@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * The fp32 gradient buffer: mirrors {@link ParameterSet#flat()} element for element (padding included), and the

@@ -1,6 +1,6 @@
 package org.llemma4j.trainer.zero;
 
-import static org.llemma4j.trainer.nn.Tensors.scalar;
+import static org.llemma4j.trainer.tensor.Tensors.scalar;
 
 import java.util.Set;
 import org.bytedeco.pytorch.Tensor;

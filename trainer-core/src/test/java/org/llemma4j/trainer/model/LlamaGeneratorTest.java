@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.llemma4j.trainer.nn.AttentionKernel;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 import org.llemma4j.trainer.tp.UnconnectedPlan;
 
 /** The cached inference path against the training model's full forward, on a random model. */

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * The whole model's autograd gradients, in fp64, against central finite differences of the loss on a few

@@ -15,7 +15,8 @@ import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
+import org.llemma4j.trainer.tp.ParallelStyle;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /** The one parameter table: what it lists, in which order, and that the model and the counts follow it. */
 class LlamaLayoutTest {
@@ -46,6 +47,26 @@ class LlamaLayoutTest {
                 byName.get("model.norm.weight"));
         assertEquals(new ParamSpec("lm_head.weight", new long[] {40, 32}, ShardDim.ROWS), byName.get("lm_head.weight"));
         assertEquals(20, LlamaLayout.specs(TIED).size(), "tied: no output layer");
+    }
+
+    /** Megatron's plan row by row, and the split each style stores (what checkpoints reshard by). */
+    @Test
+    void everyRowNamesItsMegatronStyle() {
+        for (LlamaLayout row : LlamaLayout.values()) {
+            ParallelStyle expected = switch (row) {
+                case EMBEDDING, OUTPUT -> ParallelStyle.VOCAB_PARALLEL;
+                case Q_PROJ, K_PROJ, V_PROJ, GATE_PROJ, UP_PROJ -> ParallelStyle.COLUMN_PARALLEL;
+                case O_PROJ, DOWN_PROJ -> ParallelStyle.ROW_PARALLEL;
+                case INPUT_NORM, POST_ATTENTION_NORM, FINAL_NORM -> ParallelStyle.REPLICATED;
+            };
+            assertEquals(expected, row.style(), row.name());
+            ShardDim stored = switch (expected) {
+                case COLUMN_PARALLEL, VOCAB_PARALLEL -> ShardDim.ROWS;
+                case ROW_PARALLEL -> ShardDim.COLUMNS;
+                case REPLICATED -> ShardDim.REPLICATED;
+            };
+            assertEquals(stored, row.spec(UNTIED, 0).shardDim(), row + "'s stored split");
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /** Random inputs for layer tests, and the comparison every oracle test uses. */
 final class Fixtures {

@@ -8,6 +8,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /** RoPE at an offset: the positions of tokens appended after a key-value cache. */
 class RotaryOffsetTest {

@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorBase;
 import org.bytedeco.pytorch.TensorTensorHook;
 import org.junit.jupiter.api.Test;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * What f's backward relies on when its all-reduce fails (a dead peer, a timeout): an exception thrown by a Java

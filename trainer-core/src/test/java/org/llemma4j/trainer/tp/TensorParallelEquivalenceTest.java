@@ -23,8 +23,7 @@ import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.Param;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * Tensor parallelism over real Gloo groups (one thread per rank, each with its own rendezvous client and groups)
@@ -118,9 +117,9 @@ class TensorParallelEquivalenceTest {
                     }
                     assertEquals(single.parameters().params().size(), splitGrads.size());
 
-                    double normSplit = new GradientNorm(split.parameters(), plan)
+                    double normSplit = new GradientNorm(split.parameters().specs(), plan)
                             .global(torch.cat(new TensorVector(splitGrads.toArray(new Tensor[0])), 0));
-                    double normSingle = new GradientNorm(single.parameters(), TensorParallelPlan.SINGLE)
+                    double normSingle = new GradientNorm(single.parameters().specs(), TensorParallelPlan.SINGLE)
                             .global(torch.cat(new TensorVector(singleGrads.toArray(new Tensor[0])), 0));
                     assertEquals(normSingle, normSplit, tol * normSingle, "global gradient norm, " + tag);
                     worst[rank] = err;

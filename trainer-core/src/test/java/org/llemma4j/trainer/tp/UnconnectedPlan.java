@@ -2,7 +2,6 @@ package org.llemma4j.trainer.tp;
 
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.parallel.ReduceKind;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
 
 /**
  * Rank 0 of a tensor-parallel group of {@code size} that is connected to no other rank: for checks that refuse a

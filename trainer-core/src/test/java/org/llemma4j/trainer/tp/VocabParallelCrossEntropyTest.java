@@ -11,11 +11,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.llemma4j.parallel.tp.CopyToRegion;
-import org.llemma4j.parallel.tp.ReduceFromRegion;
 import org.llemma4j.trainer.nn.ChunkedLinearCrossEntropy;
 import org.llemma4j.trainer.nn.CrossEntropy;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * The vocab-parallel cross entropy (each rank holds a vocabulary range of the output layer) against the plain one

@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.trainer.config.TrainConfig;
-import org.llemma4j.trainer.nn.Tensors;
+import org.llemma4j.trainer.tensor.Tensors;
 
 class TrainerTest {
 

@@ -16,9 +16,9 @@ import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
-import org.llemma4j.trainer.nn.TensorParallelPlan;
-import org.llemma4j.trainer.nn.Tensors;
 import org.llemma4j.trainer.optim.AdamWSettings;
+import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * The data-parallel optimizer in one process, and the optimizer state of one shard. Across real processes it is

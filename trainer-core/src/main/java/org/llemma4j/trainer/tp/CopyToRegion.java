@@ -1,4 +1,4 @@
-package org.llemma4j.parallel.tp;
+package org.llemma4j.trainer.tp;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;

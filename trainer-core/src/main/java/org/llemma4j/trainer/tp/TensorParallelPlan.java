@@ -1,4 +1,4 @@
-package org.llemma4j.trainer.nn;
+package org.llemma4j.trainer.tp;
 
 import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.parallel.ReduceKind;

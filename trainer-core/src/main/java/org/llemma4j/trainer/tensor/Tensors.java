@@ -1,4 +1,4 @@
-package org.llemma4j.trainer.nn;
+package org.llemma4j.trainer.tensor;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
