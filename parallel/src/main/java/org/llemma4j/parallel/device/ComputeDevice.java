@@ -82,8 +82,11 @@ public final class ComputeDevice {
         return kind == DeviceKind.CUDA ? cuda(localRank) : cpu(cpuThreads, localWorldSize);
     }
 
-    /** Loads the CUDA implementation by name: only here does a CUDA-only class get initialised. */
-    private static ComputeDevice cuda(int index) {
+    /**
+     * Loads the CUDA implementation by name: only here does a CUDA-only class get initialised. Called once selection
+     * has checked the index against the node's devices.
+     */
+    static ComputeDevice cuda(int index) {
         try {
             DeviceBackend cuda = (DeviceBackend) Class.forName(CUDA_BACKEND).getConstructor(int.class)
                     .newInstance(index);
@@ -209,7 +212,7 @@ public final class ComputeDevice {
     /**
      * Checks, before anything is allocated, that a rank's memory estimate fits this device: a GPU's total memory,
      * or on the CPU the host's memory shared by the job's ranks on it. {@code meta} allocates nothing and always
-     * fits.
+     * fits; a host whose memory cannot be read ({@code /proc} missing) is not checked.
      *
      * @param estimateBytes the per-rank estimate (the planner's weights, gradients, optimizer state, activations)
      * @param estimate what the estimate covers, for the message
