@@ -50,6 +50,8 @@ public final class TrainConfig {
     private final Precision precision;
     private final long seed;
     private final int intraOpThreads;
+    private final String device;
+    private final Optional<Double> peakTflops;
     private final int logInterval;
     private final int evalInterval;
     private final int evalIters;
@@ -135,6 +137,8 @@ public final class TrainConfig {
 
         this.seed = p.get(SEED);
         this.intraOpThreads = p.given(INTRA_OP_THREADS).orElse(defaultIntraOpThreads());
+        this.device = p.get(DEVICE);
+        this.peakTflops = p.given(PEAK_TFLOPS);
         this.logInterval = p.get(LOG_INTERVAL);
         this.evalInterval = p.get(EVAL_INTERVAL);
         this.evalIters = p.get(EVAL_ITERS);
@@ -458,6 +462,8 @@ public final class TrainConfig {
         put(r, PRECISION, precision.configName());
         put(r, SEED, seed);
         put(r, INTRA_OP_THREADS, intraOpThreads);
+        put(r, DEVICE, device);
+        peakTflops.ifPresent(tflops -> put(r, PEAK_TFLOPS, tflops));
         put(r, CHECKPOINT_ACTIVATIONS, checkpointActivations);
         put(r, CHECKPOINT_NUM_LAYERS, checkpointNumLayers);
 
@@ -569,6 +575,16 @@ public final class TrainConfig {
 
     public int intraOpThreads() {
         return intraOpThreads;
+    }
+
+    /** {@code device}: {@code auto}, {@code cpu} or {@code cuda}. */
+    public String device() {
+        return device;
+    }
+
+    /** {@code peak_tflops}, when set: the dense bf16 peak for MFU instead of the datasheet's or the measured one. */
+    public Optional<Double> peakTflops() {
+        return peakTflops;
     }
 
     /** {@code log_interval}. */

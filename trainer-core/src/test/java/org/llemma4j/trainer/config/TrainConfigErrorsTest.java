@@ -67,6 +67,16 @@ class TrainConfigErrorsTest {
     }
 
     @Test
+    void deviceKeys() {
+        assertEquals("auto", TrainConfig.fromMap(minimal(dir)).device());
+        assertEquals(java.util.Optional.empty(), TrainConfig.fromMap(minimal(dir)).peakTflops());
+        assertEquals("cpu", TrainConfig.fromMap(with(dir, "device=CPU")).device());
+        assertEquals(312.0, TrainConfig.fromMap(with(dir, "peak_tflops=312")).peakTflops().orElseThrow());
+        assertEquals("device must be one of [auto, cpu, cuda], got \"tpu\"", error("device=tpu"));
+        assertEquals("peak_tflops must be > 0.0, got 0.0", error("peak_tflops=0"));
+    }
+
+    @Test
     void sectionGivenAsScalar() {
         Map<String, Object> tree = minimal(dir);
         tree.put("optimizer", "adam");
