@@ -1,6 +1,8 @@
 package org.llemma4j.parallel;
 
 import java.lang.reflect.InvocationTargetException;
+import org.llemma4j.parallel.device.DeviceKind;
+import org.llemma4j.parallel.device.RootCause;
 
 /**
  * The c10d backend that carries a group's collectives.
@@ -19,6 +21,15 @@ public enum CommBackend {
         this.factoryClass = factoryClass;
     }
 
+    /** The backend that suits tensors on {@code kind}: Gloo for CPU tensors, NCCL for CUDA tensors. */
+    public static CommBackend defaultFor(DeviceKind kind) {
+        return switch (kind) {
+            case CPU -> GLOO;
+            case CUDA -> NCCL;
+            case META -> throw new IllegalArgumentException("the meta device has no collective backend");
+        };
+    }
+
     /** Parses a configuration value ({@code gloo}, {@code nccl}, case-insensitive). */
     public static CommBackend parse(String value) {
         for (CommBackend b : values()) {
@@ -35,9 +46,10 @@ public enum CommBackend {
             return (GroupFactory) Class.forName(factoryClass).getDeclaredConstructor().newInstance();
         } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException e) {
             throw new IllegalStateException("backend " + this + ": cannot instantiate " + factoryClass, e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException("backend " + this + " is not available here: "
-                    + e.getCause(), e.getCause());
+        } catch (InvocationTargetException | LinkageError e) {
+            Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
+            throw new IllegalStateException("backend " + this + " is not available here: " + RootCause.of(cause),
+                    cause);
         }
     }
 }

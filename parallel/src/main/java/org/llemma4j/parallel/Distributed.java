@@ -1,7 +1,7 @@
 package org.llemma4j.parallel;
 
 import java.util.Map;
-import org.bytedeco.pytorch.Device;
+import org.llemma4j.parallel.device.ComputeDevice;
 
 /**
  * Everything distributed a rank needs, built in one call and released in one {@link #close()}: who it is
@@ -9,7 +9,9 @@ import org.bytedeco.pytorch.Device;
  * {@link Collectives} over each, and its device.
  *
  * <pre>{@code
- * try (Distributed dist = Distributed.init(System.getenv(), DistOptions.cpu(2))) {
+ * DistEnv env = DistEnv.fromSystem();
+ * ComputeDevice device = ComputeDevice.select(DeviceRequest.AUTO, env.localRank(), env.localWorldSize());
+ * try (Distributed dist = Distributed.init(env, DistOptions.on(device, 2))) {
  *     dist.dp().reduceScatter(gradBuffer, myShard, ReduceKind.SUM);   // ZeRO-1
  *     dist.tp().allReduce(partialOutput, ReduceKind.SUM);             // row-parallel layer
  * }
@@ -25,7 +27,6 @@ public final class Distributed implements AutoCloseable {
     private final Collectives world;
     private final Collectives tp;
     private final Collectives dp;
-    private final Device device;
     private volatile boolean broken;
 
     private Distributed(DistEnv env, ParallelDims dims, DistOptions options, Rendezvous rendezvous,
@@ -40,7 +41,6 @@ public final class Distributed implements AutoCloseable {
         this.world = new Collectives(groups.world(), mode, markBroken);
         this.tp = new Collectives(groups.tp(), mode, markBroken);
         this.dp = new Collectives(groups.dp(), mode, markBroken);
-        this.device = options.device().device(env.localRank());
     }
 
     /** Reads the torchrun/SLURM environment from {@code environment} (e.g. {@code System.getenv()}) and joins. */
@@ -50,14 +50,21 @@ public final class Distributed implements AutoCloseable {
 
     /**
      * Validates the layout (before touching the network, so a wrong tp fails on every rank at once), joins the
-     * rendezvous and builds the groups.
+     * rendezvous and builds the groups, after making the options' device this thread's current device (a CUDA
+     * rank's device is {@code cuda:LOCAL_RANK}; NCCL runs work without tensors, such as a barrier, on the current
+     * device).
      */
     public static Distributed init(DistEnv env, DistOptions options) {
         ParallelDims dims = ParallelDims.of(env.worldSize(), options.tp(), env.rank());
+        if (options.device().index() >= 0 && options.device().index() != env.localRank()) {
+            throw new IllegalArgumentException("rank " + env.rank() + " has LOCAL_RANK " + env.localRank()
+                    + " but was given " + options.device().name() + ": each rank computes on cuda:LOCAL_RANK");
+        }
+        options.device().makeCurrent();
         Rendezvous rendezvous = Rendezvous.join(env, options.rendezvousTimeout());
         try {
             ParallelGroups groups = ParallelGroups.create(rendezvous, dims, env, options.backend(),
-                    options.collectiveTimeout());
+                    options.device(), options.collectiveTimeout());
             return new Distributed(env, dims, options, rendezvous, groups);
         } catch (RuntimeException e) {
             rendezvous.abandon(); // the peers may be stuck or gone: do not wait for them
@@ -96,9 +103,9 @@ public final class Distributed implements AutoCloseable {
         return dp;
     }
 
-    /** {@code cuda:LOCAL_RANK} or {@code cpu}; owned by this object. */
-    public Device device() {
-        return device;
+    /** This rank's device: {@code cuda:LOCAL_RANK} or the CPU. */
+    public ComputeDevice device() {
+        return options.device();
     }
 
     /** True once a collective of this rank has failed: the job cannot continue. */
@@ -115,7 +122,6 @@ public final class Distributed implements AutoCloseable {
         try {
             groups.close();
         } finally {
-            device.close();
             if (broken) {
                 rendezvous.abandon();
             } else {
@@ -126,7 +132,7 @@ public final class Distributed implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "distributed " + dims + " on " + options.device().deviceName(env.localRank()) + " with "
+        return "distributed " + dims + " on " + options.device().name() + " with "
                 + options.backend() + ", master " + env.masterAddr() + ":" + env.masterPort();
     }
 }

@@ -3,6 +3,7 @@ package org.llemma4j.parallel;
 import java.time.Duration;
 import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.Store;
+import org.llemma4j.parallel.device.ComputeDevice;
 
 /**
  * Builds one c10d backend (the object that runs a group's collectives) over a store already scoped to the group.
@@ -18,6 +19,8 @@ public interface GroupFactory {
      * @param groupSize number of members
      * @param timeout bound on connecting and on each collective
      * @param env this process's environment (the Gloo device binds to loopback on a single-node job)
+     * @param device this rank's device, already the current device of the calling thread
      */
-    Backend create(Store groupStore, int groupRank, int groupSize, Duration timeout, DistEnv env);
+    Backend create(Store groupStore, int groupRank, int groupSize, Duration timeout, DistEnv env,
+                   ComputeDevice device);
 }

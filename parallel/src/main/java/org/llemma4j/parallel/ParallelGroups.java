@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.PrefixStore;
+import org.llemma4j.parallel.device.ComputeDevice;
 
 /**
  * The three groups a rank takes part in: the world, its TP group and its DP group (see {@link ParallelDims}).
@@ -33,11 +34,12 @@ public final class ParallelGroups implements AutoCloseable {
     /**
      * Builds the world, TP and DP groups of {@code dims.rank()}.
      *
+     * @param device this rank's device, already the current device of the calling thread
      * @param timeout bound on building each group and on each collective afterwards
      * @throws DistributedException naming the group, rank, size and master when a backend cannot be built
      */
     public static ParallelGroups create(Rendezvous rendezvous, ParallelDims dims, DistEnv env, CommBackend backend,
-                                        Duration timeout) {
+                                        ComputeDevice device, Duration timeout) {
         if (rendezvous.worldSize() != dims.worldSize() || rendezvous.rank() != dims.rank()) {
             throw new IllegalArgumentException("rendezvous has rank " + rendezvous.rank() + " of "
                     + rendezvous.worldSize() + " but the layout is " + dims);
@@ -46,11 +48,12 @@ public final class ParallelGroups implements AutoCloseable {
         CommGroup world = null;
         CommGroup tp = null;
         try {
-            world = build(rendezvous, factory, backend, "world", allRanks(dims.worldSize()), dims.rank(), timeout, env);
+            world = build(rendezvous, factory, backend, "world", allRanks(dims.worldSize()), dims.rank(), timeout, env,
+                    device);
             tp = build(rendezvous, factory, backend, "tp/" + dims.dpRank(), dims.tpGroupRanks(), dims.rank(), timeout,
-                    env);
+                    env, device);
             CommGroup dpGroup = build(rendezvous, factory, backend, "dp/" + dims.tpRank(), dims.dpGroupRanks(),
-                    dims.rank(), timeout, env);
+                    dims.rank(), timeout, env, device);
             return new ParallelGroups(dims, world, tp, dpGroup);
         } catch (RuntimeException e) {
             if (tp != null) {
@@ -65,7 +68,8 @@ public final class ParallelGroups implements AutoCloseable {
 
     /** Builds one group of the given global ranks, which must contain {@code globalRank}. */
     public static CommGroup build(Rendezvous rendezvous, GroupFactory factory, CommBackend kind, String name,
-                                  List<Integer> members, int globalRank, Duration timeout, DistEnv env) {
+                                  List<Integer> members, int globalRank, Duration timeout, DistEnv env,
+                                  ComputeDevice device) {
         int groupRank = members.indexOf(globalRank);
         if (groupRank < 0) {
             throw new IllegalArgumentException("rank " + globalRank + " is not a member of group " + name + " "
@@ -77,14 +81,14 @@ public final class ParallelGroups implements AutoCloseable {
         // never free it: hand over ownership now, whether the construction below succeeds or not.
         store.deallocate(false);
         try {
-            Backend b = factory.create(store, groupRank, members.size(), timeout, env);
+            Backend b = factory.create(store, groupRank, members.size(), timeout, env, device);
             return new CommGroup(name, members, groupRank, kind, b);
         } catch (RuntimeException e) {
             throw new DistributedException(String.format(java.util.Locale.ROOT,
-                    "could not build %s group %s (global rank %d = group rank %d of %d, members %s) over the store "
-                            + "at %s:%d after %.1f s (timeout %d s): %s", kind, name, globalRank, groupRank,
-                    members.size(), members, rendezvous.host(), rendezvous.port(), (System.nanoTime() - start) / 1e9,
-                    timeout.toSeconds(), DistributedException.nativeReason(e)), e);
+                    "could not build %s group %s (global rank %d = group rank %d of %d, members %s) on %s over the"
+                            + " store at %s:%d after %.1f s (timeout %d s): %s", kind, name, globalRank, groupRank,
+                    members.size(), members, device.name(), rendezvous.host(), rendezvous.port(),
+                    (System.nanoTime() - start) / 1e9, timeout.toSeconds(), DistributedException.nativeReason(e)), e);
         }
     }
 

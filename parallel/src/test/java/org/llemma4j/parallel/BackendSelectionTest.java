@@ -3,42 +3,45 @@ package org.llemma4j.parallel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.Assumptions;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.DeviceKind;
+import org.llemma4j.parallel.device.TestDevices;
 import org.llemma4j.parallel.gloo.GlooGroupFactory;
 
 class BackendSelectionTest {
 
+    private static final Duration SECOND = Duration.ofSeconds(1);
+
     @Test
-    void deviceDecidesTheDefaultBackendAndTheDeviceName() {
-        assertEquals(CommBackend.GLOO, DeviceKind.CPU.defaultBackend());
-        assertEquals(CommBackend.NCCL, DeviceKind.CUDA.defaultBackend());
-        assertEquals("cuda:3", DeviceKind.CUDA.deviceName(3));
-        assertEquals("cpu", DeviceKind.CPU.deviceName(3));
-        assertEquals(DeviceKind.CUDA, DeviceKind.parse(" Cuda "));
+    void theDeviceDecidesTheDefaultBackend() {
+        assertEquals(CommBackend.GLOO, CommBackend.defaultFor(DeviceKind.CPU));
+        assertEquals(CommBackend.NCCL, CommBackend.defaultFor(DeviceKind.CUDA));
         assertEquals(CommBackend.NCCL, CommBackend.parse("nccl"));
-        assertEquals("device 'tpu' is not one of cpu, cuda",
-                assertThrows(IllegalArgumentException.class, () -> DeviceKind.parse("tpu")).getMessage());
         assertEquals("backend 'mpi' is not one of gloo, nccl",
                 assertThrows(IllegalArgumentException.class, () -> CommBackend.parse("mpi")).getMessage());
-        DistOptions cuda = new DistOptions(2, DeviceKind.CUDA, null, java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(1));
-        assertEquals(CommBackend.NCCL, cuda.backend());
+        assertEquals(CommBackend.GLOO, DistOptions.cpu(2).backend());
+        assertEquals(CommBackend.NCCL, DistOptions.on(TestDevices.unreachableCuda(0), 2).backend());
+        assertEquals(CommBackend.GLOO, new DistOptions(1, TestDevices.unreachableCuda(0), CommBackend.GLOO, SECOND,
+                SECOND).backend(), "Gloo may carry CUDA tensors when asked for");
+    }
+
+    @Test
+    void impossibleDeviceAndBackendPairsAreRefused() {
+        assertEquals("backend nccl needs CUDA tensors, but this rank computes on cpu: use gloo, or device cuda",
+                assertThrows(IllegalArgumentException.class, () -> new DistOptions(1, ComputeDevice.cpu(),
+                        CommBackend.NCCL, SECOND, SECOND)).getMessage());
+        assertEquals("the meta device holds no data to communicate: distribute over cpu or cuda",
+                assertThrows(IllegalArgumentException.class, () -> DistOptions.on(ComputeDevice.meta(), 1))
+                        .getMessage());
+        assertEquals("device must be given (cpu or cuda)", assertThrows(IllegalArgumentException.class,
+                () -> new DistOptions(1, null, null, SECOND, SECOND)).getMessage());
     }
 
     @Test
     void glooFactoryLoadsOnCpu() {
         assertInstanceOf(GlooGroupFactory.class, CommBackend.GLOO.factory());
-    }
-
-    @Test
-    void ncclOnACpuBuildIsAClearErrorNotACrash() {
-        // Only meaningful where there is no GPU: CI and the development machines.
-        Assumptions.assumeFalse(torch.cuda_is_available(), "a CUDA device is present");
-        IllegalStateException e = assertThrows(IllegalStateException.class, CommBackend.NCCL::factory);
-        assertTrue(e.getMessage().contains("NCCL was selected but libtorch sees no CUDA device"), e.getMessage());
     }
 }

@@ -24,7 +24,7 @@ class DistributedTest {
             assertEquals(1, dist.groups().world().size());
             assertEquals(1, dist.groups().tp().size());
             assertEquals(1, dist.groups().dp().size());
-            assertEquals("cpu", dist.device().str().getString());
+            assertEquals("cpu", dist.device().name());
             Tensor t = torch.arange(new org.bytedeco.pytorch.Scalar(6)).to(torch.ScalarType.Float);
             dist.dp().allReduce(t, ReduceKind.SUM);
             assertEquals(15.0, t.sum().item_double());

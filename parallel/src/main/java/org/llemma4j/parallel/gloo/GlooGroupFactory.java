@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.Store;
 import org.bytedeco.pytorch.gloo.Device;
 import org.llemma4j.parallel.DistEnv;
 import org.llemma4j.parallel.GroupFactory;
+import org.llemma4j.parallel.device.ComputeDevice;
 
 /**
  * Builds {@code ProcessGroupGloo}s.
@@ -19,7 +20,8 @@ import org.llemma4j.parallel.GroupFactory;
 public final class GlooGroupFactory implements GroupFactory {
 
     @Override
-    public Backend create(Store groupStore, int groupRank, int groupSize, Duration timeout, DistEnv env) {
+    public Backend create(Store groupStore, int groupRank, int groupSize, Duration timeout, DistEnv env,
+                          ComputeDevice computeDevice) {
         Milliseconds millis = new Milliseconds(timeout.toMillis());
         ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(millis);
         Device device = device(env);

@@ -115,6 +115,18 @@ public final class ConfigKeys {
             "Most gradient elements per overlapped reduction (DeepSpeed's default 5e8: one bucket per shard for "
                     + "models below 500M parameters, so set it lower to overlap them).");
 
+    // ---- device -------------------------------------------------------------------------------------------
+
+    public static final ConfigKey<String> DEVICE = define("device", ConfigType.NAME, "auto",
+            Validator.oneOf("auto", "cpu", "cuda"),
+            "Not GPT-NeoX: where each rank computes: auto (CUDA when libtorch sees a CUDA device, else the CPU), cpu,"
+                    + " or cuda (each rank on cuda:LOCAL_RANK; needs the -Pcuda build).");
+    public static final ConfigKey<Double> PEAK_TFLOPS = define("peak_tflops", ConfigType.DOUBLE, null,
+            Validator.above(0.0),
+            "Not GPT-NeoX: the device's dense bf16 peak in TFLOP/s, the denominator of MFU; default the GPU's"
+                    + " datasheet figure (A100 312, H100 SXM 989, H100 PCIe 756, H200 989; other GPUs must set it),"
+                    + " on the CPU the measured bf16 matmul rate.");
+
     // ---- optimizer ----------------------------------------------------------------------------------------
 
     public static final ConfigKey<String> OPTIMIZER_TYPE = define("optimizer.type", ConfigType.NAME, "adam",

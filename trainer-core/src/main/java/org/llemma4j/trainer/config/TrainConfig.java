@@ -39,6 +39,7 @@ public final class TrainConfig {
     private final OptimizerSection optimizer;
     private final TrainingSection training;
     private final ParallelismSection parallelism;
+    private final DeviceSection device;
     private final LoggingSection logging;
     private final CheckpointSection checkpoint;
     private final DataSection data;
@@ -91,6 +92,7 @@ public final class TrainConfig {
         List<String> warnings = new ArrayList<>();
         LlamaConfig model = ModelSection.from(p, p.given(SEQ_LENGTH));
         ParallelismSection parallelism = ParallelismSection.from(p, model);
+        DeviceSection device = DeviceSection.from(p);
         OptimizerSection optimizer = OptimizerSection.from(p, p.get(TRAIN_ITERS));
         TrainingSection training = TrainingSection.from(p, model);
         LoggingSection logging = LoggingSection.from(p);
@@ -106,17 +108,19 @@ public final class TrainConfig {
         for (String w : warnings) {
             LOG.warn(w);
         }
-        return new TrainConfig(model, optimizer, training, parallelism, logging, checkpoint, data, ignored, warnings,
-                p.usedValues());
+        return new TrainConfig(model, optimizer, training, parallelism, device, logging, checkpoint, data, ignored,
+                warnings, p.usedValues());
     }
 
     private TrainConfig(LlamaConfig model, OptimizerSection optimizer, TrainingSection training,
-                        ParallelismSection parallelism, LoggingSection logging, CheckpointSection checkpoint,
-                        DataSection data, List<String> ignoredKeys, List<String> warnings, Map<String, Object> used) {
+                        ParallelismSection parallelism, DeviceSection device, LoggingSection logging,
+                        CheckpointSection checkpoint, DataSection data, List<String> ignoredKeys, List<String> warnings,
+                        Map<String, Object> used) {
         this.model = model;
         this.optimizer = optimizer;
         this.training = training;
         this.parallelism = parallelism;
+        this.device = device;
         this.logging = logging;
         this.checkpoint = checkpoint;
         this.data = data;
@@ -140,7 +144,7 @@ public final class TrainConfig {
         }
         Map<String, Object> withThreads = new LinkedHashMap<>(used);
         withThreads.put(INTRA_OP_THREADS.name(), threads);
-        return new TrainConfig(model, optimizer, training.withIntraOpThreads(threads), parallelism, logging,
+        return new TrainConfig(model, optimizer, training.withIntraOpThreads(threads), parallelism, device, logging,
                 checkpoint, data, ignoredKeys, warnings, withThreads);
     }
 
@@ -199,6 +203,11 @@ public final class TrainConfig {
     /** Tensor parallelism and the data-parallel optimizer. */
     public ParallelismSection parallelism() {
         return parallelism;
+    }
+
+    /** Where each rank computes, and its MFU peak. */
+    public DeviceSection device() {
+        return device;
     }
 
     /** Log and validation intervals. */

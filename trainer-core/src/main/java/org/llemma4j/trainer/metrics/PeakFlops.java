@@ -1,14 +1,11 @@
 package org.llemma4j.trainer.metrics;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.MatmulPeak;
 
 /**
- * The denominator of MFU on a CPU: the bf16 matrix-multiply rate this process actually gets, measured with the
- * intra-op threads it trains with (CPUs publish no peak that a VM delivers).
+ * The denominator of MFU on a CPU: the bf16 matrix-multiply rate this process actually gets. The measurement is
+ * {@link MatmulPeak}'s, which {@link ComputeDevice#peakFlops} uses on the CPU (a GPU's peak is its datasheet's).
  */
 public final class PeakFlops {
 
@@ -17,17 +14,6 @@ public final class PeakFlops {
 
     /** FLOP/s of a square bf16 matmul of side {@code n}, best of {@code reps} after one warm-up. */
     public static double measureCpuBf16Matmul(int n, int reps) {
-        try (PointerScope scope = new PointerScope()) {
-            Tensor a = torch.randn(new long[] {n, n}, new TensorOptions(ScalarType.BFloat16));
-            Tensor b = torch.randn(new long[] {n, n}, new TensorOptions(ScalarType.BFloat16));
-            torch.mm(a, b);
-            long best = Long.MAX_VALUE;
-            for (int i = 0; i < reps; i++) {
-                long start = System.nanoTime();
-                torch.mm(a, b);
-                best = Math.min(best, System.nanoTime() - start);
-            }
-            return 2.0 * n * n * n / (best / 1e9);
-        }
+        return MatmulPeak.measureCpuBf16(n, reps);
     }
 }

@@ -1,37 +1,24 @@
 package org.llemma4j.trainer.metrics;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.HostMemory;
 
-/** Resident memory of this process from {@code /proc/self/status} (native tensors included, unlike the heap). */
+/**
+ * Resident memory of this process (native tensors included, unlike the heap), for the CPU's memory metrics. The
+ * reading itself is {@link HostMemory}'s, which {@link ComputeDevice#memory()} reports on the CPU.
+ */
 public final class ProcessMemory {
-
-    private static final Path STATUS = Path.of("/proc/self/status");
 
     private ProcessMemory() {
     }
 
     /** Current resident set size in bytes, or -1 where /proc is not available. */
     public static long residentBytes() {
-        return field("VmRSS:");
+        return HostMemory.residentBytes();
     }
 
     /** Peak resident set size in bytes, or -1 where /proc is not available. */
     public static long peakResidentBytes() {
-        return field("VmHWM:");
-    }
-
-    private static long field(String name) {
-        try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith(name)) {
-                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]) * 1024;
-                }
-            }
-            return -1;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return HostMemory.peakResidentBytes();
     }
 }

@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.config;
 
 import org.junit.jupiter.api.Test;
+import org.llemma4j.parallel.device.DeviceRequest;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,6 +65,16 @@ class TrainConfigErrorsTest {
         assertTrue(message.contains("\"seq_lenght\" (did you mean \"seq_length\"?)"), message);
         assertTrue(message.contains("\"zero_optimization.stgae\" (did you mean \"zero_optimization.stage\"?)"),
                 message);
+    }
+
+    @Test
+    void deviceKeys() {
+        assertEquals(DeviceRequest.AUTO, TrainConfig.fromMap(minimal(dir)).device().device());
+        assertEquals(java.util.Optional.empty(), TrainConfig.fromMap(minimal(dir)).device().peakTflops());
+        assertEquals(DeviceRequest.CPU, TrainConfig.fromMap(with(dir, "device=CPU")).device().device());
+        assertEquals(312.0, TrainConfig.fromMap(with(dir, "peak_tflops=312")).device().peakTflops().orElseThrow());
+        assertEquals("device must be one of [auto, cpu, cuda], got \"tpu\"", error("device=tpu"));
+        assertEquals("peak_tflops must be > 0.0, got 0.0", error("peak_tflops=0"));
     }
 
     @Test

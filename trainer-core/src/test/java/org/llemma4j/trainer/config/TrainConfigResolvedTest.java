@@ -28,14 +28,16 @@ class TrainConfigResolvedTest {
         Path v = dataset(dir, "valid/v");
         return TrainConfig.fromMap(with(dir, "num_kv_heads=2", "warmup=0.2", "decay_lr_to=0.1",
                 "lr_decay_style=cosine", "bf16.enabled=true", "save_interval=5", "save=runs/r",
-                "valid_data_paths=[" + v + "]", "zero_optimization.stage=1", "optimizer.type=AdamW"))
-                .withDefaultIntraOpThreads(3);
+                "valid_data_paths=[" + v + "]", "zero_optimization.stage=1", "optimizer.type=AdamW", "device=CUDA",
+                "peak_tflops=989")).withDefaultIntraOpThreads(3);
     }
 
     @Test
     void resolvedFillsDefaultsAndUsesOneSpellingPerSetting() {
         Map<String, Object> r = rich().resolved();
         assertEquals(1234L, r.get("seed"));
+        assertEquals("cuda", r.get("device"));
+        assertEquals(989.0, r.get("peak_tflops"));
         assertEquals(256, r.get("intermediate_size"));
         assertEquals(32, r.get("max_position_embeddings"));
         assertEquals(2L, r.get("warmup_iters"), "warmup 0.2 x 10");
