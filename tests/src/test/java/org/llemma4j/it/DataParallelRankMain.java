@@ -37,8 +37,9 @@ public final class DataParallelRankMain {
     }
 
     /**
-     * Trains tiny.yaml with {@code overrides} as this process's rank (the layout comes from them and the environment) and
-     * writes its per-step losses and final parameter slice to {@code <out>/rank<r>.losses} and {@code .params}.
+     * Trains tiny.yaml with {@code overrides} as this process's rank (the layout comes from them and the
+     * environment) and writes its per-step losses and final parameter slice to {@code <out>/rank<r>.losses} and
+     * {@code .params}.
      * Validation is off and checkpoints go to {@code <out>/checkpoints}: the run is the one {@code launch train}
      * would start, without the parts these tests do not compare.
      */
