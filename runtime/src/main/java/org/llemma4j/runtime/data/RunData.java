@@ -64,7 +64,8 @@ public final class RunData {
     /**
      * One sample source per validation dataset, keyed by its file name, each holding the
      * {@code eval_iters x micro x dp} samples every evaluation reads: {@code valid_data_paths} one by one (so each
-     * subset's loss can be reported), or the validation split of {@code data_path}.
+     * subset's loss can be reported), or the validation split of {@code data_path}. None with {@code eval_iters} 0,
+     * which turns validation off.
      *
      * @throws SetupException naming the file, key or numbers at fault
      */
@@ -73,6 +74,9 @@ public final class RunData {
         DataSection data = config.data();
         long numSamples = (long) config.logging().evalIters() * training.microBatchSize() * dataParallel;
         Map<String, Samples> sources = new LinkedHashMap<>();
+        if (numSamples == 0) {
+            return sources;
+        }
         try {
             if (data.dataPath().isPresent()) {
                 IndexedDataset ds = IndexedDataset.open(data.dataPath().get());
