@@ -30,6 +30,7 @@ import org.llemma4j.trainer.zero.DataParallelOptimizer;
 import org.llemma4j.trainer.train.Checkpointing;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.runtime.checkpoint.SafetensorsCheckpointing;
 
 /**
  * {@code launch bench-checkpoint}: saves and loads the checkpoint of a bf16 model with its AdamW state through the

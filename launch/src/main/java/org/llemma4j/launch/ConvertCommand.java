@@ -24,6 +24,8 @@ import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.LlamaLayout;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
+import org.llemma4j.runtime.model.GenerationModel;
+import org.llemma4j.runtime.model.HfModels;
 
 /**
  * {@code launch convert hf-to-checkpoint --hf DIR --save DIR [--rotary-emb-base X] [--dtype bf16|fp32]} and

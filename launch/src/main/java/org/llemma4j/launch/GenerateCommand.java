@@ -15,6 +15,7 @@ import org.llemma4j.trainer.model.GenerationSettings;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.LlamaGenerator;
+import org.llemma4j.runtime.model.GenerationModel;
 
 /**
  * {@code launch generate (--load DIR | --hf DIR) (--prompt TEXT --tokenizer FILE | --prompt-ids "1 450 ...")}:

@@ -1,6 +1,7 @@
 package org.llemma4j.launch;
 
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -13,6 +14,8 @@ import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.BatchLoader;
+import org.llemma4j.runtime.data.RunData;
+import org.llemma4j.data.index.Samples;
 
 /**
  * {@code launch inspect-data --config X.yaml [--set key=value]... [--first N] [--data-parallel D]}: prints the
@@ -60,7 +63,7 @@ final class InspectDataCommand implements Command {
         PrintStream stdout = System.out;
         System.setOut(System.err);
         try {
-            TrainingSamples samples = TrainingSamples.open(config, dp);
+            Samples samples = RunData.training(config, dp);
             if (line.hasOption(BENCHMARK.getLongOpt())) {
                 benchmark(samples, config.training(), dp, CliParsing.intOption(line, BENCHMARK, 1), stdout);
             } else {
@@ -76,7 +79,7 @@ final class InspectDataCommand implements Command {
      * Serves {@code batches} global batches as rank 0 of {@code dp} and prints the time per batch: the rate the
      * loader can feed one rank at, to compare with the tokens/s one rank trains at.
      */
-    private static void benchmark(TrainingSamples samples, TrainingSection training, int dp, int batches,
+    private static void benchmark(Samples samples, TrainingSection training, int dp, int batches,
                                   PrintStream stdout) throws UsageException {
         if (batches < 1 || batches > training.trainIters()) {
             throw new UsageException("--benchmark " + batches + " must be in [1, train_iters = "
@@ -105,7 +108,7 @@ final class InspectDataCommand implements Command {
         stdout.flush();
     }
 
-    private static void print(TrainingSamples samples, int first, PrintStream stdout) throws UsageException {
+    private static void print(Samples samples, int first, PrintStream stdout) throws UsageException, IOException {
         if (first > samples.size()) {
             throw new UsageException("--first " + first + " is more than the " + samples.size() + " samples of "
                     + samples.describe());

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.llemma4j.parallel.DistributedException;
+import org.llemma4j.parallel.device.DeviceException;
+import org.llemma4j.runtime.SetupException;
 
 /** Entry point of the {@code launch} CLI: {@code launch <command> [options]}. */
 public final class Launch {
@@ -41,7 +43,8 @@ public final class Launch {
         }
         try {
             return command.run(Arrays.asList(args).subList(1, args.length));
-        } catch (UsageException e) {
+        } catch (UsageException | SetupException | DeviceException e) {
+            // The message names the argument, file, key or device at fault; a stack trace would add nothing.
             System.err.println("launch " + command.name() + ": " + e.getMessage());
             return 2;
         } catch (DistributedException e) {

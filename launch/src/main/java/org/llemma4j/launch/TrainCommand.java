@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -14,15 +15,12 @@ import org.llemma4j.launch.supervisor.LaunchSpec;
 import org.llemma4j.launch.supervisor.Supervisor;
 import org.llemma4j.launch.supervisor.SupervisorResult;
 import org.llemma4j.parallel.DistEnv;
-import org.llemma4j.parallel.DistOptions;
-import org.llemma4j.parallel.Distributed;
+import org.llemma4j.runtime.RunOptions;
+import org.llemma4j.runtime.TrainingRun;
 import org.llemma4j.trainer.config.ConfigException;
 import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.plan.RunRequirements;
-import org.llemma4j.trainer.dist.ParallelContext;
-import org.llemma4j.trainer.train.StopSignal;
-import org.llemma4j.trainer.train.Trainer;
 
 /**
  * {@code launch train --config X.yaml [--config Y.yaml] [--set key=value]... [--run-dir DIR]
@@ -92,11 +90,11 @@ final class TrainCommand implements Command {
         return supervise ? supervise(line, nproc, nnodes) : train(line, config, rendezvousTimeout);
     }
 
-    /** {@value #RENDEZVOUS_TIMEOUT_VAR} from {@code env}, or the default of {@link DistOptions#cpu}. */
+    /** {@value #RENDEZVOUS_TIMEOUT_VAR} from {@code env}, or {@link RunOptions#RENDEZVOUS_TIMEOUT}. */
     static Duration rendezvousTimeout(Map<String, String> env) throws UsageException {
         String raw = env.get(RENDEZVOUS_TIMEOUT_VAR);
         if (raw == null || raw.isBlank()) {
-            return DistOptions.cpu(1).rendezvousTimeout();
+            return RunOptions.RENDEZVOUS_TIMEOUT;
         }
         double seconds;
         try {
@@ -108,14 +106,6 @@ final class TrainCommand implements Command {
             throw new UsageException(RENDEZVOUS_TIMEOUT_VAR + "=" + raw.trim() + " must be in (0, 86400] seconds");
         }
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
-    }
-
-    /**
-     * libtorch threads per rank when the config does not say: this machine's cores shared among the ranks it runs,
-     * so that two ranks on a 2-core machine get one thread each instead of four threads fighting over two cores.
-     */
-    static int defaultIntraOpThreads(int cores, int localRanks) {
-        return Math.max(1, cores / localRanks);
     }
 
     /** The config, checked against the machine before anything is allocated or spawned. */
@@ -153,30 +143,12 @@ final class TrainCommand implements Command {
         return result.exitCode();
     }
 
-    private static int train(CommandLine line, TrainConfig loaded, Duration rendezvousTimeout) throws UsageException {
+    private static int train(CommandLine line, TrainConfig config, Duration rendezvousTimeout) {
         Path runDir = line.hasOption(RUN_DIR.getLongOpt()) ? Path.of(line.getOptionValue(RUN_DIR.getLongOpt()))
-                : loaded.checkpoint().save().orElse(Path.of("runs", CliParsing.stem(CONFIG.files(line).get(0))));
-        DistEnv env = DistEnv.fromSystem();
-        TrainConfig config = loaded.withDefaultIntraOpThreads(
-                defaultIntraOpThreads(Runtime.getRuntime().availableProcessors(), env.localWorldSize()));
-        DistOptions options = DistOptions.cpu(config.parallelism().modelParallelSize());
-        options = options.withTimeouts(rendezvousTimeout, options.collectiveTimeout());
-        StopSignal stop = null;
-        try (Distributed dist = env.worldSize() > 1 ? Distributed.init(env, options) : null) {
-            // Only now: a SIGTERM during the rendezvous simply ends the JVM, instead of waiting the grace period
-            // for a training loop that has not started.
-            stop = StopSignal.onShutdown(STOP_GRACE);
-            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
-            TrainingSamples samples = TrainingSamples.open(config, parallel.dims().dp());
-            try (Trainer trainer = new Trainer(config, runDir, samples, parallel, stop,
-                    new SafetensorsCheckpointing(config, parallel))) {
-                trainer.validateOn(TrainingSamples.openValidation(config, parallel.dims().dp()));
-                trainer.run();
-            }
-        } finally {
-            if (stop != null) {
-                stop.finished();
-            }
+                : config.checkpoint().save().orElse(Path.of("runs", CliParsing.stem(CONFIG.files(line).get(0))));
+        RunOptions options = new RunOptions(runDir, rendezvousTimeout, Optional.of(STOP_GRACE));
+        try (TrainingRun run = TrainingRun.start(config, options, DistEnv.fromSystem())) {
+            run.train();
         }
         return 0;
     }

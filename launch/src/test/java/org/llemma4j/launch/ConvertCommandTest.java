@@ -26,6 +26,7 @@ import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.runtime.model.HfModels;
 
 /** {@code launch convert} both ways on the stories260K fixture, and its errors. */
 class ConvertCommandTest {

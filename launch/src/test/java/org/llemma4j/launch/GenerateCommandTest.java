@@ -31,6 +31,8 @@ import org.llemma4j.trainer.model.LlamaGenerator;
 import org.llemma4j.trainer.model.TokenSampler;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.tensor.Tensors;
+import org.llemma4j.runtime.model.GenerationModel;
+import org.llemma4j.runtime.model.HfModels;
 
 /**
  * {@code launch generate} on the stories260K fixture (a 260K-parameter Llama trained on TinyStories: vocab 512,

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.llemma4j.launch.DataParallelRankMain;
 import org.llemma4j.launch.supervisor.LaunchSpec;
 import org.llemma4j.launch.supervisor.Supervisor;
 import org.llemma4j.launch.supervisor.SupervisorResult;

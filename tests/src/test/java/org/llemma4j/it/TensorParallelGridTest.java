@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
-import org.llemma4j.launch.TensorParallelRankMain;
 import org.llemma4j.launch.supervisor.LaunchSpec;
 import org.llemma4j.launch.supervisor.Supervisor;
 import org.llemma4j.launch.supervisor.SupervisorResult;

@@ -4,9 +4,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.llemma4j.data.InvalidDataException;
+import org.llemma4j.data.index.Samples;
 
 /**
- * Cuts a {@link SampleSource} into the global batches of a data-parallel run and hands this rank its slice.
+ * Cuts {@link Samples} in training order into the global batches of a data-parallel run and hands this rank its slice.
  *
  * <p>Global batch b is samples {@code [b x G, (b + 1) x G)} with {@code G = micro x accumulation x dp}. Within
  * it, micro-step m takes the {@code dp x micro} samples from {@code b x G + m x dp x micro}, and data-parallel rank
@@ -19,7 +21,7 @@ import java.util.concurrent.Future;
  */
 public final class BatchLoader implements AutoCloseable {
 
-    private final SampleSource source;
+    private final Samples source;
     private final int micro;
     private final int accumulation;
     private final int dp;
@@ -38,7 +40,7 @@ public final class BatchLoader implements AutoCloseable {
      * @param batches         global batches the run will draw (train_iters); the source must hold them all
      * @param consumedSamples where to start: a multiple of the global batch size
      */
-    public BatchLoader(SampleSource source, int micro, int accumulation, int dp, int dpRank, long batches,
+    public BatchLoader(Samples source, int micro, int accumulation, int dp, int dpRank, long batches,
                        long consumedSamples) {
         if (micro < 1 || accumulation < 1 || dp < 1 || dpRank < 0 || dpRank >= dp) {
             throw new IllegalArgumentException("micro batch " + micro + ", accumulation " + accumulation + ", dp "
@@ -115,7 +117,7 @@ public final class BatchLoader implements AutoCloseable {
     }
 
     /** This rank's rows of global batch {@code b}, micro-step by micro-step. */
-    int[] readBatch(long b) {
+    int[] readBatch(long b) throws InvalidDataException {
         long start = System.nanoTime();
         int[] rows = new int[accumulation * micro * width];
         long first = b * globalBatchSize();

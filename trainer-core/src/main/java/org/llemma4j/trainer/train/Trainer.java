@@ -23,7 +23,7 @@ import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.BatchLoader;
 import org.llemma4j.trainer.dist.ParallelContext;
-import org.llemma4j.trainer.data.SampleSource;
+import org.llemma4j.data.index.Samples;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.MetricsLog;
 import org.llemma4j.trainer.metrics.PeakFlops;
@@ -64,14 +64,14 @@ public final class Trainer implements AutoCloseable {
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final int recomputeLayers;    // layers per activation checkpoint; 0 without recomputation
-    private Map<String, SampleSource> validation = Map.of();
+    private Map<String, Samples> validation = Map.of();
     private long skippedSteps;            // steps whose gradient was not finite, in this run
     private int consecutiveSkips;
     private final long startStep;
     private final double peakFlops;
 
     /** A single-process trainer without checkpoints that only stops at {@code train_iters}. */
-    public Trainer(TrainConfig config, Path runDir, SampleSource trainData) {
+    public Trainer(TrainConfig config, Path runDir, Samples trainData) {
         this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual(), Checkpointing.NONE);
     }
 
@@ -84,7 +84,7 @@ public final class Trainer implements AutoCloseable {
      * @param checkpointing where the weights come from (a checkpoint to resume, a model to fine-tune, or none)
      *                  and where saves go
      */
-    public Trainer(TrainConfig config, Path runDir, SampleSource trainData, ParallelContext parallel,
+    public Trainer(TrainConfig config, Path runDir, Samples trainData, ParallelContext parallel,
                    StopSignal stop, Checkpointing checkpointing) {
         this.config = config;
         this.training = config.training();
@@ -144,9 +144,9 @@ public final class Trainer implements AutoCloseable {
      * Evaluates on these validation sets (name -> samples) every {@code eval_interval} steps and at the end: the
      * same first {@code eval_iters} batches each time, so successive values compare like with like.
      */
-    public void validateOn(Map<String, SampleSource> sets) {
+    public void validateOn(Map<String, Samples> sets) {
         this.validation = Collections.unmodifiableMap(new LinkedHashMap<>(sets));
-        for (Map.Entry<String, SampleSource> e : sets.entrySet()) {
+        for (Map.Entry<String, Samples> e : sets.entrySet()) {
             long needed = (long) logging.evalIters() * training.microBatchSize() * parallel.dims().dp();
             if (e.getValue().size() < needed) {
                 throw new IllegalArgumentException("validation set " + e.getKey() + " holds " + e.getValue().size()
@@ -255,7 +255,7 @@ public final class Trainer implements AutoCloseable {
      * The mean loss of each validation set over {@code eval_iters} micro-batches per rank (averaged over all
      * ranks), their mean as {@code val_loss}, and its perplexity; logged and returned as one metrics record.
      */
-    private Map<String, Object> evaluate(long step) {
+    private Map<String, Object> evaluate(long step) throws IOException {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("step", step);
         Map<String, Double> losses = new LinkedHashMap<>();
@@ -263,7 +263,7 @@ public final class Trainer implements AutoCloseable {
         int width = training.seqLength() + 1;
         int[] rows = new int[micro * width];
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            for (Map.Entry<String, SampleSource> set : validation.entrySet()) {
+            for (Map.Entry<String, Samples> set : validation.entrySet()) {
                 double sum = 0;
                 for (int i = 0; i < logging.evalIters(); i++) {
                     long first = ((long) i * parallel.dims().dp() + parallel.dims().dpRank()) * micro;

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.llemma4j.data.index.Samples;
 
 class BatchLoaderTest {
 
     /** Sample i is [i, i, i] (seq_length 2); records which samples were read. */
-    static class Indexed implements SampleSource {
+    static class Indexed implements Samples {
         final long size;
         final Set<Long> read = ConcurrentHashMap.newKeySet();
 
@@ -111,7 +112,7 @@ class BatchLoaderTest {
 
     @Test
     void readErrorsReachTheTrainer() {
-        SampleSource failing = new Indexed(100) {
+        Samples failing = new Indexed(100) {
             @Override
             public void sample(long i, int[] dst, int off) {
                 throw new IllegalStateException("disk gone at sample " + i);

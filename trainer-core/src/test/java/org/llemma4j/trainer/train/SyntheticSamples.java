@@ -1,14 +1,14 @@
 package org.llemma4j.trainer.train;
 
 import java.util.Random;
-import org.llemma4j.trainer.data.SampleSource;
+import org.llemma4j.data.index.Samples;
 
 /**
  * Learnable in-memory samples for trainer tests: a fixed random sequence of short "words" drawn from a small
  * vocabulary, cut into consecutive windows of {@code seqLength + 1} tokens overlapping by one (wrapping around), so
  * a model can lower its loss well below uniform.
  */
-final class SyntheticSamples implements SampleSource {
+final class SyntheticSamples implements Samples {
 
     private final int[] tokens;
     private final int seqLength;

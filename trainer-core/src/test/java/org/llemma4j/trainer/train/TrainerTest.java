@@ -54,7 +54,7 @@ class TrainerTest {
         IllegalArgumentException seq = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(config, dir.resolve("x"), new SyntheticSamples(1000, 256, 16, 1)));
         assertEquals("synthetic has samples of seq_length 16, but the config's seq_length is 32", seq.getMessage());
-        org.llemma4j.trainer.data.SampleSource few = new org.llemma4j.trainer.data.SampleSource() {
+        org.llemma4j.data.index.Samples few = new org.llemma4j.data.index.Samples() {
             public long size() {
                 return 100;
             }

@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.model;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,17 +29,17 @@ import org.llemma4j.trainer.tp.TensorParallelPlan;
  * The model {@code launch generate} runs: the architecture from a checkpoint's manifest (the resolved run config)
  * or a Hugging Face {@code config.json}, then the whole (TP=1) weights, on CPU.
  */
-final class GenerationModel {
+public final class GenerationModel {
 
     /** Where the weights come from, with the architecture already read (cheap: no tensor data). */
-    record Source(Path dir, boolean huggingFace, Path stepDir, LlamaConfig config, Map<String, Object> hfExtra) {
+    public record Source(Path dir, boolean huggingFace, Path stepDir, LlamaConfig config, Map<String, Object> hfExtra) {
     }
 
     private GenerationModel() {
     }
 
     /** A Hugging Face model directory ({@code config.json} and safetensors). */
-    static Source huggingFace(Path dir) throws IOException {
+    public static Source huggingFace(Path dir) throws IOException {
         if (!Files.isRegularFile(dir.resolve(HfDirectory.CONFIG_FILE))) {
             throw new CheckpointException(dir + " is not a Hugging Face model directory: it has no "
                     + HfDirectory.CONFIG_FILE);
@@ -52,7 +52,7 @@ final class GenerationModel {
      * A checkpoint: a save directory (its {@code latest} step is used) or one step directory (it holds
      * {@code manifest.json}).
      */
-    static Source checkpoint(Path dir) throws IOException {
+    public static Source checkpoint(Path dir) throws IOException {
         Path stepDir;
         CheckpointStore store;
         if (Files.isRegularFile(dir.resolve(Manifest.FILE_NAME))) {
@@ -72,7 +72,7 @@ final class GenerationModel {
      * A Llama of the source's architecture in {@code dtype} holding its weights. The model's own initialization
      * is overwritten; every parameter must be present with its shape.
      */
-    static Llama load(Source source, ScalarType dtype) throws IOException {
+    public static Llama load(Source source, ScalarType dtype) throws IOException {
         Llama model = new Llama(source.config(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.MATMUL, 0);
         try {
             if (source.huggingFace()) {
@@ -115,7 +115,7 @@ final class GenerationModel {
      * The architecture under GPT-NeoX keys (a resolved run config, or a Hugging Face config's), read as
      * training reads it ({@link ModelSection#fromNeoxKeys}): the same keys, checks and defaults.
      */
-    static LlamaConfig fromNeoxKeys(Map<String, Object> keys, Path source) throws CheckpointException {
+    public static LlamaConfig fromNeoxKeys(Map<String, Object> keys, Path source) throws CheckpointException {
         try {
             return ModelSection.fromNeoxKeys(keys);
         } catch (ConfigException e) {

@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.checkpoint;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +29,7 @@ import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.trainer.config.CheckpointSection;
+import org.llemma4j.runtime.model.HfModels;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>Weights are written by data-parallel rank 0 of each tensor-parallel rank; the optimizer state of ZeRO stage 0
  * (replicated across DP) likewise; rank 0 commits the step directory once every rank has written.
  */
-final class SafetensorsCheckpointing implements Checkpointing {
+public final class SafetensorsCheckpointing implements Checkpointing {
 
     private static final Logger LOG = LoggerFactory.getLogger(SafetensorsCheckpointing.class);
 
@@ -68,7 +69,7 @@ final class SafetensorsCheckpointing implements Checkpointing {
     private Manifest resumed;                      // the checkpoint loadWeights read, for loadOptimizer
     private Path resumedDir;
 
-    SafetensorsCheckpointing(TrainConfig config, ParallelContext parallel) {
+    public SafetensorsCheckpointing(TrainConfig config, ParallelContext parallel) {
         this.config = config;
         this.checkpoint = config.checkpoint();
         this.parallel = parallel;

@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +35,8 @@ import org.llemma4j.trainer.tp.TensorParallelPlan;
  */
 class HfOracleTest {
 
-    private static final Path STORIES = ConvertCommandTest.STORIES;
+    private static final Path STORIES = Path.of(System.getProperty("fixtures.dir", "../../shared/fixtures"),
+            "hf-llama", "stories260K-gqa");
 
     /** A fixed sequence: BOS, then tokens from a fixed LCG over the 512-token vocabulary. */
     private static int[] tokens(int length) {

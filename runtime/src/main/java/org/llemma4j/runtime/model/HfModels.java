@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * it: the checkpoint module reads the files, the model side says what the {@code config.json} means and which
  * tensors the directory must hold.
  */
-final class HfModels {
+public final class HfModels {
 
     private static final Logger LOG = LoggerFactory.getLogger(HfModels.class);
     private static final String[] TOKEN_IDS = {"bos_token_id", "eos_token_id"};
@@ -27,7 +27,7 @@ final class HfModels {
      * The {@code config.json} of {@code dir}; errors name the file and the key, warnings go to the log. Token ids
      * it lacks are taken from {@code generation_config.json} when there is one (transformers 5 keeps them there).
      */
-    static HfLlamaConfig readConfig(Path dir) throws CheckpointException {
+    public static HfLlamaConfig readConfig(Path dir) throws CheckpointException {
         Path file = dir.resolve(HfDirectory.CONFIG_FILE);
         ObjectNode json = HfDirectory.readJson(file);
         Path generation = dir.resolve(HfDirectory.GENERATION_CONFIG_FILE);
@@ -47,7 +47,7 @@ final class HfModels {
     }
 
     /** Opens the weights of {@code dir}, checked against the tensors a model of {@code config} has. */
-    static HfDirectory open(Path dir, HfLlamaConfig config) throws IOException {
+    public static HfDirectory open(Path dir, HfLlamaConfig config) throws IOException {
         return HfDirectory.open(dir, config.tensors(), config.redundantTensor());
     }
 }

@@ -1,0 +1,115 @@
+package org.llemma4j.runtime;
+
+import java.util.List;
+import org.llemma4j.parallel.DistEnv;
+import org.llemma4j.parallel.DistOptions;
+import org.llemma4j.parallel.Distributed;
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.runtime.checkpoint.SafetensorsCheckpointing;
+import org.llemma4j.runtime.data.RunData;
+import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.dist.ParallelContext;
+import org.llemma4j.trainer.train.StopSignal;
+import org.llemma4j.trainer.train.Trainer;
+
+/**
+ * One process's part of a training run, put together from a config in one place, in this order: the intra-op
+ * thread default, the device, the distributed context (rendezvous and process groups), the stop signal, the data,
+ * the checkpointing, and the trainer (which builds the model, loads its weights and builds the data-parallel
+ * optimizer). {@code launch train}, the multi-process tests and the benchmarks start runs through it.
+ *
+ * <pre>{@code
+ * try (TrainingRun run = TrainingRun.start(config, RunOptions.embedded(dir), DistEnv.fromSystem())) {
+ *     List<Double> losses = run.train();
+ * }
+ * }</pre>
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    private final Distributed dist;       // null for a single process
+    private final StopSignal stop;
+    private final Trainer trainer;
+
+    private TrainingRun(Distributed dist, StopSignal stop, Trainer trainer) {
+        this.dist = dist;
+        this.stop = stop;
+        this.trainer = trainer;
+    }
+
+    /**
+     * Builds this rank's part of the run described by {@code config}; every rank of the run calls it with the same
+     * config.
+     *
+     * @param env who this process is (torchrun's or SLURM's environment, or a single process)
+     * @throws SetupException when the data does not fit the config
+     * @throws org.llemma4j.parallel.device.DeviceException when the device asked for is not available
+     * @throws org.llemma4j.parallel.DistributedException when the rendezvous or a process group fails
+     */
+    public static TrainingRun start(TrainConfig config, RunOptions options, DistEnv env) {
+        TrainConfig resolved = config.withDefaultIntraOpThreads(defaultIntraOpThreads(
+                Runtime.getRuntime().availableProcessors(), env.localWorldSize()));
+        ComputeDevice device = ComputeDevice.select(resolved.device().device(), env.localRank(),
+                env.localWorldSize(), resolved.training().intraOpThreads().orElseThrow());
+        DistOptions distOptions = DistOptions.on(device, resolved.parallelism().modelParallelSize());
+        distOptions = distOptions.withTimeouts(options.rendezvousTimeout(), distOptions.collectiveTimeout());
+        Distributed dist = env.worldSize() > 1 ? Distributed.init(env, distOptions) : null;
+        StopSignal stop = null;
+        try {
+            // Only now: a SIGTERM during the rendezvous simply ends the JVM, instead of waiting the grace period
+            // for a training loop that has not started.
+            stop = options.stopGrace().map(StopSignal::onShutdown).orElseGet(StopSignal::manual);
+            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
+            int dp = parallel.dims().dp();
+            Trainer trainer = new Trainer(resolved, options.runDir(), RunData.training(resolved, dp), parallel, stop,
+                    new SafetensorsCheckpointing(resolved, parallel));
+            try {
+                trainer.validateOn(RunData.validation(resolved, dp));
+            } catch (RuntimeException e) {
+                trainer.close();
+                throw e;
+            }
+            return new TrainingRun(dist, stop, trainer);
+        } catch (RuntimeException | Error e) {
+            if (stop != null) {
+                stop.finished();
+            }
+            if (dist != null) {
+                dist.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * libtorch threads per rank when the config does not say: this machine's cores shared among the ranks it runs,
+     * so that two ranks on a 2-core machine get one thread each instead of four threads fighting over two cores.
+     */
+    static int defaultIntraOpThreads(int cores, int localRanks) {
+        return Math.max(1, cores / localRanks);
+    }
+
+    /**
+     * Trains to {@code train_iters}, or until the stop signal; returns the loss of every step (the mean over the
+     * data-parallel ranks, identical on every rank).
+     */
+    public List<Double> train() {
+        return trainer.run();
+    }
+
+    /** The trainer, for tests that read the model after training. */
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            trainer.close();
+        } finally {
+            stop.finished();
+            if (dist != null) {
+                dist.close();
+            }
+        }
+    }
+}
