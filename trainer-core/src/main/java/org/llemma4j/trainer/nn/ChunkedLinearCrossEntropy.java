@@ -3,6 +3,7 @@ package org.llemma4j.trainer.nn;
 import static org.llemma4j.trainer.nn.Tensors.scalar;
 
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -36,6 +37,10 @@ import org.llemma4j.parallel.ReduceKind;
  * rank's share (its columns of dL/dz times its rows of W); the hidden states come through the plan's f
  * ({@code copyToRegion}), whose backward sums those shares over the group when the surrogate's gradient
  * reaches it. The weight gradient is already complete for this rank's rows.
+ *
+ * <p>Forward only: with autograd off ({@code NoGradGuard}, as in validation) or when neither input requires a
+ * gradient, only the loss is computed: no gradient buffers, no softmax gradient, two of the three matmuls per chunk
+ * skipped, and no surrogate, so the result carries no autograd graph.
  */
 public final class ChunkedLinearCrossEntropy {
 
@@ -72,9 +77,12 @@ public final class ChunkedLinearCrossEntropy {
         long vocabStart = (long) tp.rank() * vocab;
         ScalarType dtype = Tensors.dtype(hidden);
         ScalarType lossType = dtype == ScalarType.Double ? ScalarType.Double : ScalarType.Float;
+        boolean gradients = computesGradients(hidden, weight);
 
-        Tensor gradHidden = torch.empty(Tensors.shape(hidden), new TensorOptions(dtype), new MemoryFormatOptional());
-        Tensor gradWeight = torch.zeros(Tensors.shape(weight), new TensorOptions(lossType));   // (V, H) fp32
+        Tensor gradHidden = !gradients ? null    // (N, H) model dtype
+                : torch.empty(Tensors.shape(hidden), new TensorOptions(dtype), new MemoryFormatOptional());
+        Tensor gradWeight = !gradients ? null    // (V, H) fp32
+                : torch.zeros(Tensors.shape(weight), new TensorOptions(lossType));
         Tensor lossSum = torch.zeros(new long[] {}, new TensorOptions(lossType));
         // Two logits buffers reused by every chunk, so no chunk allocates (or page-faults) its own:
         // z (C, V) in fp32 for the softmax, and zModel (C, V) in the model dtype for the bf16 matmuls.
@@ -121,6 +129,9 @@ public final class ChunkedLinearCrossEntropy {
                         targetLogit = sums.narrow(1, 1, 1);
                     }
                     lossSum.add_(max.add(sumExp.log()).sub(targetLogit).sum());
+                    if (!gradients) {
+                        continue;
+                    }
                     zc.div_(sumExp);
                     Tensor minusOne = torch.full(new long[] {len, 1}, scalar(-1.0), new TensorOptions(lossType));
                     if (parallel) {
@@ -139,7 +150,15 @@ public final class ChunkedLinearCrossEntropy {
             }
         }
         Tensor loss = lossSum.div(scalar(n));
+        if (!gradients) {
+            return loss;
+        }
         Tensor surrogate = hidden.mul(gradHidden).sum().add(weight.mul(gradWeight).sum());
         return loss.add(surrogate.sub(surrogate.detach()));
+    }
+
+    /** Whether {@link #mean} computes gradients: autograd is on and the hidden states or the weight want one. */
+    static boolean computesGradients(Tensor hidden, Tensor weight) {
+        return GradMode.is_enabled() && (hidden.requires_grad() || weight.requires_grad());
     }
 }

@@ -1,12 +1,17 @@
 package org.llemma4j.trainer.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Node;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,5 +49,39 @@ class ChunkedLinearCrossEntropyTest {
             Fixtures.assertClose(Tensors.toDoubles(hidden.grad()), gradHiddenChunked, tol, "dL/dh " + dtype);
             Fixtures.assertClose(Tensors.toDoubles(weight.grad()), gradWeightChunked, tol, "dL/dW " + dtype);
         }
+    }
+
+    /**
+     * Validation's path: with autograd off the loss is computed without any gradient work (no gradient buffers,
+     * no softmax gradient, no surrogate), so it carries no autograd graph; its value is bit-identical to the
+     * training path's, which sums the same chunks in the same order.
+     */
+    @Test
+    void forwardOnlyUnderNoGradBuildsNoGraph() {
+        try (PointerScope scope = new PointerScope()) {
+            int n = 40;
+            int vocab = 300_000;
+            Random random = new Random(7);
+            Tensor hidden = Fixtures.randn(random, 1.0, ScalarType.BFloat16, n, 8).requires_grad_(true);
+            Tensor weight = Fixtures.randn(random, 0.5, ScalarType.BFloat16, vocab, 8).requires_grad_(true);
+            Tensor targets = Tensors.longTensor(random.ints(n, 0, vocab).toArray(), n);
+
+            assertTrue(ChunkedLinearCrossEntropy.computesGradients(hidden, weight));
+            Tensor trained = ChunkedLinearCrossEntropy.mean(hidden, weight, targets);
+            assertTrue(trained.requires_grad() && hasGraph(trained), "the training loss back-propagates");
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                assertFalse(ChunkedLinearCrossEntropy.computesGradients(hidden, weight));
+                Tensor evaluated = ChunkedLinearCrossEntropy.mean(hidden, weight, targets);
+                assertFalse(evaluated.requires_grad() || hasGraph(evaluated), "validation built an autograd graph");
+                assertEquals(Tensors.item(trained), Tensors.item(evaluated));
+            }
+            // Inputs that want no gradient (frozen weights, detached states) take the forward-only path as well.
+            assertFalse(ChunkedLinearCrossEntropy.computesGradients(hidden.detach(), weight.detach()));
+        }
+    }
+
+    private static boolean hasGraph(Tensor t) {
+        Node node = t.grad_fn();
+        return node != null && !node.isNull();
     }
 }
