@@ -4,6 +4,8 @@ import static org.llemma4j.trainer.nn.Tensors.scalar;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -23,13 +25,21 @@ import org.llemma4j.trainer.nn.Tensors;
  * rank's shard of it: all of it without ZeRO, 1/dp of it with ZeRO stage 1 (Megatron's distributed optimizer).
  * The caller reduces the gradient buffer across data-parallel ranks before {@link #step} (all-reduce without
  * ZeRO, reduce-scatter into {@link #gradientShard()} with it) and, with ZeRO, all-gathers the parameter buffer
- * after it. The update itself is a handful of whole-buffer operations, not one small operation per parameter.
+ * after it. The update runs over the flat buffers in cache-sized chunks, not one small operation per parameter.
  *
  * <p>The master weights are copied from the parameters when the optimizer is built, so a model whose weights
  * were just loaded trains from those weights (GPT-NeoX's best-known bf16 bug was a loss jump at step 1 because its
  * master copy was initialized before loading).
  */
 public final class MixedPrecisionAdamW implements AutoCloseable {
+
+    /**
+     * Elements the step updates at a time. The update is about ten elementwise operations over the gradient,
+     * both moments and the master weights; over whole buffers each would stream them from memory again, chunk by
+     * chunk the four 1 MB pieces stay in cache from the first operation to the last. The results are the same:
+     * every operation is elementwise.
+     */
+    private static final long STEP_CHUNK = 1L << 18;
 
     private final ParameterSet params;
     private final AdamWSettings settings;
@@ -131,25 +141,41 @@ public final class MixedPrecisionAdamW implements AutoCloseable {
      * @param gradNorm the global gradient norm (before clipping), the same on every rank
      */
     public void step(double lr, double gradNorm) {
-        try (NoGradGuard noGrad = new NoGradGuard()) {
+        try (NoGradGuard noGrad = new NoGradGuard(); PointerScope scope = new PointerScope()) {
             double clip = settings.gradientClipping();
-            if (clip > 0 && gradNorm > clip) {
-                gradShard.mul_(scalar(clip / (gradNorm + 1e-6)));       // Megatron's clip coefficient
-            }
+            boolean clipping = clip > 0 && gradNorm > clip;
             steps++;
             double b1 = settings.beta1();
             double b2 = settings.beta2();
-            expAvg.mul_(scalar(b1)).add_(gradShard, scalar(1 - b1));
-            expAvgSq.mul_(scalar(b2)).addcmul_(gradShard, gradShard, scalar(1 - b2));
             double biasCorrection1 = 1 - Math.pow(b1, steps);
             double biasCorrection2 = 1 - Math.pow(b2, steps);
-            Tensor denominator = expAvgSq.sqrt().div_(scalar(Math.sqrt(biasCorrection2))).add_(scalar(settings.eps()));
             long decayed = Math.min(params.decayedNumel(), shard.end()) - shard.offset();   // decayed prefix
-            if (settings.weightDecay() > 0 && decayed > 0) {
-                master.narrow(0, 0, decayed).mul_(scalar(1 - lr * settings.weightDecay()));
+            boolean decaying = settings.weightDecay() > 0 && decayed > 0;
+            Tensor weights = shardOf(params.flat());
+            long n = master.numel();
+            Tensor denominatorBuffer = torch.empty(new long[] {Math.min(n, STEP_CHUNK)},
+                    new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
+            for (long first = 0; first < n; first += STEP_CHUNK) {
+                long len = Math.min(STEP_CHUNK, n - first);
+                try (PointerScope chunk = new PointerScope()) {
+                    Tensor g = gradShard.narrow(0, first, len);
+                    Tensor m = expAvg.narrow(0, first, len);
+                    Tensor v = expAvgSq.narrow(0, first, len);
+                    Tensor w = master.narrow(0, first, len);
+                    if (clipping) {
+                        g.mul_(scalar(clip / (gradNorm + 1e-6)));            // Megatron's clip coefficient
+                    }
+                    m.mul_(scalar(b1)).add_(g, scalar(1 - b1));
+                    v.mul_(scalar(b2)).addcmul_(g, g, scalar(1 - b2));
+                    Tensor denominator = torch.sqrt_out(denominatorBuffer.narrow(0, 0, len), v)
+                            .div_(scalar(Math.sqrt(biasCorrection2))).add_(scalar(settings.eps()));
+                    if (decaying && first < decayed) {
+                        w.narrow(0, 0, Math.min(len, decayed - first)).mul_(scalar(1 - lr * settings.weightDecay()));
+                    }
+                    w.addcdiv_(m, denominator, scalar(-lr / biasCorrection1));
+                    weights.narrow(0, first, len).copy_(w);
+                }
             }
-            master.addcdiv_(expAvg, denominator, scalar(-lr / biasCorrection1));
-            shardOf(params.flat()).copy_(master);
             grad.zero_();
         }
     }
