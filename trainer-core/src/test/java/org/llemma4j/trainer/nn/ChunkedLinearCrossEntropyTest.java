@@ -19,12 +19,13 @@ class ChunkedLinearCrossEntropyTest {
 
     /**
      * Against the plain path (full logits, then cross entropy, then autograd), with several chunks (a vocabulary
-     * of 300k forces chunks of 13 tokens). fp32: same loss to 1e-6 and gradients to 1e-5 of their scale; the two
-     * sum the chunks in different orders. bf16: gradients are rounded to bf16 per chunk (2e-2).
+     * of 300k forces chunks of 13 tokens), dL/dz kept for all 40 tokens or for groups of 2 chunks (26 tokens: a
+     * group of 2 chunks and one of a partial chunk). fp32: same loss to 1e-6 and gradients to 1e-5 of their scale;
+     * the two sum the chunks in different orders. bf16: dL/dz and the gradients are rounded to bf16 (2e-2).
      */
     @ParameterizedTest
-    @CsvSource({"Float, 1e-5", "BFloat16, 2e-2"})
-    void matchesFullLogitsCrossEntropy(ScalarType dtype, double tol) {
+    @CsvSource({"Float, 1e-5, 0", "BFloat16, 2e-2, 0", "Float, 1e-5, 26", "BFloat16, 2e-2, 26"})
+    void matchesFullLogitsCrossEntropy(ScalarType dtype, double tol, int groupRows) {
         try (PointerScope scope = new PointerScope()) {
             int n = 40;
             int h = 8;
@@ -35,7 +36,9 @@ class ChunkedLinearCrossEntropyTest {
             int[] ids = random.ints(n, 0, vocab).toArray();
             Tensor targets = Tensors.longTensor(ids, n);
 
-            Tensor chunked = ChunkedLinearCrossEntropy.mean(hidden, weight, targets);
+            long groupBytes = groupRows == 0 ? 1L << 40 : groupRows * vocab * hidden.element_size();
+            Tensor chunked = ChunkedLinearCrossEntropy.mean(hidden, weight, targets, TensorParallelPlan.SINGLE,
+                    groupBytes);
             chunked.mul(Tensors.scalar(0.5)).backward();     // a scaled loss scales the gradients
             double[] gradHiddenChunked = Tensors.toDoubles(hidden.grad());
             double[] gradWeightChunked = Tensors.toDoubles(weight.grad());
