@@ -27,7 +27,8 @@ import org.llemma4j.trainer.optim.MixedPrecisionAdamW;
 /**
  * {@code launch bench}: trains a Llama of the given shape on random tokens for a few steps and prints where the
  * time goes (forward with loss, backward, optimizer; the attention kernel alone; each block timed alone, see
- * {@link StepBreakdown}), tokens/s and MFU against the bf16 matmul rate measured in the same process. A benchmark, not a test: figures vary with the machine.
+ * {@link StepBreakdown}), tokens/s and MFU against the bf16 matmul rate measured in the same process. A benchmark,
+ * not a test: figures vary with the machine.
  */
 final class BenchCommand implements Command {
 
@@ -125,7 +126,8 @@ final class BenchCommand implements Command {
     private static void printBreakdown(StepBreakdown b, TimedSteps timed, double peak) {
         double step = timed.step();
         double matmuls = b.attentionMatmuls() + b.mlpMatmuls();
-        System.out.println("breakdown (forward + backward per step, each block timed alone at these shapes, best of 3):");
+        System.out.println("breakdown (forward + backward per step, each block timed alone at these shapes, best of "
+                + "3):");
         row("attention projections (q, k, v, o)", b.attentionMatmuls(), step);
         row("attention core (RoPE, scores, softmax, GQA)", b.attentionCore(), step);
         row("MLP projections (gate, up, down)", b.mlpMatmuls(), step);

@@ -24,9 +24,10 @@ import org.llemma4j.trainer.nn.Tensors;
 /**
  * Where the forward and backward time of a training step goes, block by block: each of the model's own blocks
  * (the classes the model runs) timed forward and backward alone at the model's shapes on random bf16 inputs, best
- * of 3 after a warm-up (by the benchmark's clock), times the number of such blocks in a step. The matrix multiplies of the attention and MLP
- * blocks are also timed alone (the same linear layers, nothing else), so that their non-matmul work (RoPE, scores,
- * softmax, grouped-query expansion; SiLU and product) is the block minus its matmuls.
+ * of 3 after a warm-up (by the benchmark's clock), times the number of such blocks in a step. The matrix
+ * multiplies of the attention and MLP blocks are also timed alone (the same linear layers, nothing else), so that
+ * their non-matmul work (RoPE, scores, softmax, grouped-query expansion; SiLU and product) is the block minus its
+ * matmuls.
  *
  * @param attentionBlocks  seconds per step in the attention blocks, all layers
  * @param attentionMatmuls of which the q, k, v and o projections
@@ -64,7 +65,8 @@ record StepBreakdown(double attentionBlocks, double attentionMatmuls, double mlp
             double mlp = layers * time(clock, new long[][] {{b, t, h}, {ffn, h}, {ffn, h}, {h, ffn}},
                     l -> List.of(new SwiGluMlp(l.get(1), l.get(2), l.get(3), TensorParallelPlan.SINGLE)
                             .forward(l.get(0))));
-            double mlpMatmuls = layers * time(clock, new long[][] {{b, t, h}, {ffn, h}, {ffn, h}, {h, ffn}, {b, t, ffn}},
+            double mlpMatmuls = layers * time(clock,
+                    new long[][] {{b, t, h}, {ffn, h}, {ffn, h}, {h, ffn}, {b, t, ffn}},
                     l -> List.of(torch.linear(l.get(0), l.get(1)), torch.linear(l.get(0), l.get(2)),
                             torch.linear(l.get(4), l.get(3))));
             double norms = (2 * layers + 1) * time(clock, new long[][] {{b, t, h}, {h}},
