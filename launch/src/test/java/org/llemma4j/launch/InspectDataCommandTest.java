@@ -89,9 +89,9 @@ class InspectDataCommandTest {
         LaunchRun r = LaunchRun.of("inspect-data", "--config", config.toString(), "--benchmark", "20");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("served 20 global batches (8 samples of 257 tokens per rank each) in "), r.out());
-        LaunchRun bad = LaunchRun.of("inspect-data", "--config", config.toString(), "--benchmark", "201");
+        LaunchRun bad = LaunchRun.of("inspect-data", "--config", config.toString(), "--benchmark", "101");
         assertEquals(2, bad.status());
-        assertTrue(bad.err().contains("--benchmark 201 must be in [1, train_iters = 200]"), bad.err());
+        assertTrue(bad.err().contains("--benchmark 101 must be in [1, train_iters = 100]"), bad.err());
     }
 
     @Test
