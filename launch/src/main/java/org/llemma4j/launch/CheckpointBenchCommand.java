@@ -97,7 +97,7 @@ final class CheckpointBenchCommand implements Command {
         try {
             FileStore store = Files.getFileStore(dir);
             System.out.printf(Locale.ROOT, "machine: %s, %d cores, load average %s%n", BenchCommand.cpuModel(),
-                    Runtime.getRuntime().availableProcessors(), loadAverage());
+                    Runtime.getRuntime().availableProcessors(), BenchCommand.loadAverage());
             System.out.printf(Locale.ROOT, "disk: %s (%s, %s), %,.0f MB free%n", dir, store.name(), store.type(),
                     store.getUsableSpace() / 1e6);
             try (Llama model = new Llama(saving.model(), TensorParallelPlan.SINGLE, ScalarType.BFloat16,
@@ -205,14 +205,5 @@ final class CheckpointBenchCommand implements Command {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Files.delete(file);
         return seconds;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

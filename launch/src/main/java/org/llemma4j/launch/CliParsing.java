@@ -56,4 +56,20 @@ final class CliParsing {
             throw new UsageException("--" + option.getLongOpt() + " must be an integer, got '" + value + "'");
         }
     }
+
+    /** An enum option, by constant name in any case, with its default; a wrong name lists the right ones. */
+    static <E extends Enum<E>> E enumOption(CommandLine line, Option option, Class<E> type, E defaultValue)
+            throws UsageException {
+        String value = line.getOptionValue(option.getLongOpt());
+        if (value == null) {
+            return defaultValue;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value)) {
+                return constant;
+            }
+        }
+        throw new UsageException("--" + option.getLongOpt() + " must be one of "
+                + Arrays.toString(type.getEnumConstants()) + ", got '" + value + "'");
+    }
 }

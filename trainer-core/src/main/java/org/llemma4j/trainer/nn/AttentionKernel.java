@@ -5,9 +5,8 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.tensor.Tensors;
 
 /**
@@ -16,16 +15,16 @@ import org.llemma4j.trainer.tensor.Tensors;
  * <p>The SDPA forms go through libtorch's {@code scaled_dot_product_attention}: FlashAttention-2 on Ampere/Hopper
  * GPUs, a fused flash kernel on CPU, which on CPU runs far below the machine's matmul rate (bf16 ~5, fp32 ~22
  * GFLOP/s measured on the 2-core development machine). The MATMUL form is Megatron's classic unfused attention:
- * scores from a batched bf16 matmul, softmax in fp32, probabilities back to bf16 for the second matmul; it
- * materializes the (T x T) scores, which costs memory but runs on the fast matmul kernels. docs/benchmarks.md has
- * the measurements behind the CPU default.
+ * scaled and masked scores from a batched bf16 matmul, a softmax computed in fp32, bf16 probabilities for the
+ * second matmul; it materializes the (T x T) scores, which costs memory but runs on the fast matmul kernels.
+ * docs/benchmarks.md has the measurements behind the CPU default.
  */
 public enum AttentionKernel {
     /** SDPA in the activations' own dtype: FlashAttention-2, the CUDA path. */
     SDPA,
     /** SDPA on fp32 copies of q, k and v, the result cast back. */
     SDPA_FP32,
-    /** Unfused: batched matmuls in the activations' dtype around an fp32 softmax (Megatron's non-flash path). */
+    /** Unfused: batched matmuls in the activations' dtype around a softmax computed in fp32 (Megatron's non-flash). */
     MATMUL;
 
     /**
@@ -51,31 +50,42 @@ public enum AttentionKernel {
      * 0..S - T + i.
      */
     public Tensor attend(Tensor q, Tensor k, Tensor v) {
+        if (this == MATMUL) {
+            return unfused(q, k, v);
+        }
         long groups = q.size(1) / k.size(1);
         if (groups > 1) {
             k = k.repeat_interleave(groups, new LongOptional(1), new LongOptional());
             v = v.repeat_interleave(groups, new LongOptional(1), new LongOptional());
         }
-        return switch (this) {
-            case SDPA -> sdpa(q, k, v);
-            case SDPA_FP32 -> sdpa(Tensors.atLeastFloat(q), Tensors.atLeastFloat(k), Tensors.atLeastFloat(v))
-                    .to(Tensors.dtype(q));
-            case MATMUL -> unfused(q, k, v);
-        };
+        return this == SDPA ? sdpa(q, k, v)
+                : sdpa(Tensors.atLeastFloat(q), Tensors.atLeastFloat(k), Tensors.atLeastFloat(v)).to(Tensors.dtype(q));
     }
 
-    // q: (B, heads, T, d), k, v: (B, heads, S, d) -> (B, heads, T, d); scores (B, heads, T, S) in the input dtype,
-    // softmax in fp32.
+    /**
+     * q: (B, heads, Tq, d), k, v: (B, kvHeads, Tk, d), the queries being the last Tq of the Tk positions ->
+     * (B, heads, Tq, d). The g = heads / kvHeads query heads of a key/value head are stacked as g x Tq rows against
+     * that head's Tk keys, so grouped-query attention needs no copies of k and v. The scores come from one batched
+     * matmul that also scales them and adds the causal mask (0 where the key is not after the query, -inf where it
+     * is); the softmax reads and writes the activations' dtype and computes in fp32 inside (libtorch's CPU kernel,
+     * like Megatron's fused scale-mask-softmax), so no fp32 copy of the scores or of the probabilities is made.
+     */
     private static Tensor unfused(Tensor q, Tensor k, Tensor v) {
-        long t = q.size(2);
-        long s = k.size(2);
-        Tensor scores = torch.matmul(q, k.transpose(-2, -1)).mul(Tensors.scalar(1.0 / Math.sqrt(q.size(3))));
-        if (t > 1) {                                          // one new token sees every position: nothing to mask
-            Tensor future = torch.ones(new long[] {t, s}, boolOptions(q)).triu(s - t + 1);   // (T, S)
-            scores = scores.masked_fill(future, Tensors.scalar(Double.NEGATIVE_INFINITY));
-        }
-        Tensor probabilities = torch.softmax(scores, -1, new ScalarTypeOptional(Tensors.atLeastFloatType(q)));
-        return torch.matmul(probabilities.to(Tensors.dtype(v)), v);
+        long b = q.size(0);
+        long heads = q.size(1);
+        long tq = q.size(2);
+        long d = q.size(3);
+        long kvHeads = k.size(1);
+        long tk = k.size(2);
+        long groups = heads / kvHeads;
+        Tensor future = torch.full(new long[] {tq, tk}, Tensors.scalar(Double.NEGATIVE_INFINITY),
+                q.options()).triu(1 + tk - tq);                                        // (Tq, Tk)
+        Tensor mask = groups == 1 ? future : future.repeat(groups, 1);                   // (g x Tq, Tk)
+        Tensor scores = torch.baddbmm(mask, q.reshape(b * kvHeads, groups * tq, d),
+                k.transpose(-2, -1).reshape(b * kvHeads, d, tk), Tensors.scalar(1),
+                Tensors.scalar(1.0 / Math.sqrt(d)));                                    // (B x kvHeads, g x Tq, Tk)
+        Tensor probabilities = torch.softmax(scores, -1, new ScalarTypeOptional());
+        return torch.bmm(probabilities, v.reshape(b * kvHeads, tk, d)).view(b, heads, tq, d);
     }
 
     private static Tensor sdpa(Tensor q, Tensor k, Tensor v) {
@@ -86,13 +96,8 @@ public enum AttentionKernel {
                     new DoubleOptional(), false);
         }
         // SDPA's is_causal aligns the mask to the top left; queries after a cache need it shifted by S - T.
-        Tensor visible = torch.ones(new long[] {t, s}, boolOptions(q)).tril(s - t);   // (T, S), true: attend
+        Tensor visible = torch.ones(new long[] {t, s}, Tensors.optionsLike(q, ScalarType.Bool)).tril(s - t);  // (T, S)
         return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(visible), 0.0, false,
                 new DoubleOptional(), false);
-    }
-
-    // Options of a mask for `like`'s scores: bool, on its device.
-    private static TensorOptions boolOptions(Tensor like) {
-        return like.options().dtype(new ScalarTypeOptional(ScalarType.Bool));
     }
 }

@@ -4,6 +4,7 @@ import static org.llemma4j.trainer.tensor.Tensors.scalar;
 
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.llemma4j.trainer.tensor.Tensors;
 
 /**
@@ -23,8 +24,11 @@ public final class RmsNorm {
 
     /** x: (..., H) in the training dtype -> (..., H) same dtype. */
     public Tensor forward(Tensor x) {
-        Tensor x32 = Tensors.atLeastFloat(x);
-        Tensor inverseRms = x32.square().mean(new long[] {-1}, true, new ScalarTypeOptional()).add(scalar(eps)).rsqrt();
-        return x32.mul(inverseRms).to(Tensors.dtype(x)).mul(gain);
+        // mean(x^2) as |x|^2 / H from a norm accumulated in fp32 straight from x: no fp32 copy of x is made, and
+        // x (bf16) times the fp32 statistic is computed in fp32 by type promotion.
+        Tensor norm = torch.linalg_vector_norm(x, scalar(2), new long[] {-1}, true,
+                new ScalarTypeOptional(Tensors.atLeastFloatType(x)));                  // (..., 1) fp32
+        Tensor inverseRms = norm.square().div(scalar(x.size(-1))).add(scalar(eps)).rsqrt();
+        return x.mul(inverseRms).to(Tensors.dtype(x)).mul(gain);
     }
 }

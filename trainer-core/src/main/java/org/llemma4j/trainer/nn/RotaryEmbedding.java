@@ -64,9 +64,13 @@ public final class RotaryEmbedding implements AutoCloseable {
         Tensor x32 = Tensors.atLeastFloat(x);
         Tensor rot = rotaryDims == headDim ? x32 : x32.narrow(3, 0, rotaryDims);
         int half = rotaryDims / 2;
-        Tensor rotatedHalf = torch.cat(new TensorVector(rot.narrow(3, half, half).neg(), rot.narrow(3, 0, half)), 3);
-        Tensor out = rot.mul(cos.narrow(0, offset, t).to(Tensors.dtype(x32)))
-                .add(rotatedHalf.mul(sin.narrow(0, offset, t).to(Tensors.dtype(x32))));
+        // rotate_half(x) x sin = [x2, x1] x [-sin, sin]: the sign goes on the (T, r) table, not on a copy of x,
+        // and the second product is added in place.
+        Tensor sinRows = sin.narrow(0, offset, t).to(Tensors.dtype(x32));                     // (T, r)
+        Tensor signedSin = torch.cat(new TensorVector(sinRows.narrow(1, 0, half).neg(),
+                sinRows.narrow(1, half, half)), 1);
+        Tensor swapped = torch.cat(new TensorVector(rot.narrow(3, half, half), rot.narrow(3, 0, half)), 3);
+        Tensor out = rot.mul(cos.narrow(0, offset, t).to(Tensors.dtype(x32))).addcmul_(swapped, signedSin);
         if (rotaryDims != headDim) {
             out = torch.cat(new TensorVector(out, x32.narrow(3, rotaryDims, headDim - rotaryDims)), 3);
         }

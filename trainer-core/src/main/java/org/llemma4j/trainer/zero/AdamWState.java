@@ -1,7 +1,5 @@
 package org.llemma4j.trainer.zero;
 
-import static org.llemma4j.trainer.tensor.Tensors.scalar;
-
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -57,16 +55,11 @@ public final class AdamWState implements AutoCloseable {
      * @param gradNorm the global gradient norm before clipping, the same on every rank
      */
     void step(Tensor grad, double lr, double gradNorm) {
-        try (NoGradGuard noGrad = new NoGradGuard()) {
-            double clip = settings.gradientClipping();
-            if (clip > 0 && gradNorm > clip) {
-                grad.mul_(scalar(clip / (gradNorm + 1e-6)));       // Megatron's clip coefficient
-            }
-            steps++;
-            long decayed = Math.max(0, Math.min(params.decayedNumel(), range.end()) - range.offset());
-            AdamW.step(master, expAvg, expAvgSq, grad, decayed, settings, lr, steps);
-            parameterRange().copy_(master);
-        }
+        double clip = settings.gradientClipping();
+        double coefficient = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;   // Megatron's coefficient
+        steps++;
+        long decayed = Math.max(0, Math.min(params.decayedNumel(), range.end()) - range.offset());
+        AdamW.step(master, expAvg, expAvgSq, grad, parameterRange(), decayed, settings, lr, steps, coefficient);
     }
 
     /** The range of the flat parameter buffer this state covers. */

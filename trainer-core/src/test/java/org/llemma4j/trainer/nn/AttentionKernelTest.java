@@ -75,6 +75,24 @@ class AttentionKernelTest {
         }
     }
 
+    /**
+     * The unfused kernel with fewer queries than keys (the last positions, as in generation with cached keys and
+     * values) gives the last rows of the full computation: the causal mask is aligned to the end.
+     */
+    @Test
+    void unfusedKernelAlignsFewerQueriesToTheLastPositions() {
+        try (PointerScope scope = new PointerScope()) {
+            Random random = new Random(8);
+            Tensor q = Fixtures.randn(random, 1.0, ScalarType.Float, 2, 4, 9, 8);
+            Tensor k = Fixtures.randn(random, 1.0, ScalarType.Float, 2, 2, 9, 8);
+            Tensor v = Fixtures.randn(random, 1.0, ScalarType.Float, 2, 2, 9, 8);
+            Tensor full = AttentionKernel.MATMUL.attend(q, k, v);
+            Tensor last = AttentionKernel.MATMUL.attend(q.narrow(2, 6, 3), k, v);
+            Fixtures.assertClose(Tensors.toDoubles(full.narrow(2, 6, 3)), Tensors.toDoubles(last), 1e-6,
+                    "last 3 queries of 9");
+        }
+    }
+
     @Test
     void cpuUsesTheUnfusedKernelWhileItsScoresStaySmall() {
         assertEquals(AttentionKernel.MATMUL, AttentionKernel.forCpu(8, 8, 256));

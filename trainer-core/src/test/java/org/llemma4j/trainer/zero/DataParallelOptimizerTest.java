@@ -126,4 +126,64 @@ class DataParallelOptimizerTest {
         assertEquals("zero_optimization.reduce_bucket_size must be at least 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new ZeroSettings(1, true, 0)).getMessage());
     }
+
+    /**
+     * Two steps against AdamW recomputed in fp64 from the same gradients (Loshchilov and Hutter's update with
+     * PyTorch's bias correction and eps placement, Megatron's clip coefficient, decay on the matrices only), on a
+     * buffer of several of the CPU's update chunks. The optimizer works in fp32: 1e-5 of each weight's scale.
+     */
+    @Test
+    void stepsMatchAdamWRecomputedInFp64() {
+        LlamaConfig config = LlamaConfig.builder().numLayers(1).hiddenSize(64).numHeads(4).numKvHeads(2)
+                .intermediateSize(128).vocabSize(5000).maxPositions(16).build();
+        double lr = 1e-2;
+        try (PointerScope scope = new PointerScope();
+             Llama model = new Llama(config, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.SDPA, 1);
+             AdamWState state = new AdamWState(model.parameters(), SETTINGS,
+                     new Slice(0, model.parameters().flat().numel()))) {
+            int n = (int) model.parameters().flat().numel();
+            assertTrue(n > 2 * (1 << 18), "the buffer spans several update chunks: " + n);
+            long decayed = model.parameters().decayedNumel();
+            double[] w = Tensors.toDoubles(model.parameters().flat());
+            double[] m = new double[n];
+            double[] v = new double[n];
+            java.util.Random random = new java.util.Random(5);
+            for (int step = 1; step <= 2; step++) {
+                float[] g = new float[n];
+                double squares = 0;
+                for (int i = 0; i < n; i++) {
+                    g[i] = (float) (random.nextGaussian() * (step == 1 ? 1e-3 : 1.0));   // step 2 is clipped
+                    squares += (double) g[i] * g[i];
+                }
+                double norm = Math.sqrt(squares);
+                double coefficient = norm > 1.0 ? 1.0 / (norm + 1e-6) : 1.0;
+                state.step(Tensors.floatTensor(g, n), lr, norm);
+                for (int i = 0; i < n; i++) {
+                    double grad = g[i] * coefficient;
+                    m[i] = 0.9 * m[i] + 0.1 * grad;
+                    v[i] = 0.95 * v[i] + 0.05 * grad * grad;
+                    double denominator = Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(0.95, step)) + 1e-8;
+                    if (i < decayed) {
+                        w[i] *= 1 - lr * 0.1;
+                    }
+                    w[i] -= lr / (1 - Math.pow(0.9, step)) * m[i] / denominator;
+                }
+                assertClose(w, Tensors.toDoubles(state.master()), "master weights after step " + step);
+                assertClose(w, Tensors.toDoubles(model.parameters().flat()), "parameters after step " + step);
+                assertClose(m, Tensors.toDoubles(state.expAvg()), "exp_avg after step " + step);
+                assertClose(v, Tensors.toDoubles(state.expAvgSq()), "exp_avg_sq after step " + step);
+            }
+        }
+    }
+
+    private static void assertClose(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        double scale = 0;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5 * scale, what + " [" + i + "]");
+        }
+    }
 }
