@@ -58,7 +58,7 @@ public final class TrainingRun implements AutoCloseable {
             // Only now: a SIGTERM during the rendezvous simply ends the JVM, instead of waiting the grace period
             // for a training loop that has not started.
             stop = options.stopGrace().map(StopSignal::onShutdown).orElseGet(StopSignal::manual);
-            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
+            ParallelContext parallel = dist == null ? ParallelContext.single(device) : ParallelContext.of(dist);
             int dp = parallel.dims().dp();
             Trainer trainer = new Trainer(resolved, options.runDir(), RunData.training(resolved, dp), parallel, stop,
                     new SafetensorsCheckpointing(resolved, parallel));

@@ -18,11 +18,22 @@ public record MemoryStats(Source source, long currentBytes, long peakBytes, long
     /** Which allocator was asked. */
     public enum Source {
         /** libtorch's CUDA caching allocator ({@code getDeviceStats}). */
-        CUDA_CACHING_ALLOCATOR,
+        CUDA_CACHING_ALLOCATOR("allocated by the CUDA caching allocator"),
         /** The resident set of this process ({@code /proc/self/status}), native tensors included. */
-        PROCESS_RESIDENT,
+        PROCESS_RESIDENT("resident set of the process"),
         /** Nothing is allocated: the meta device. */
-        NONE
+        NONE("nothing allocated");
+
+        private final String description;
+
+        Source(String description) {
+            this.description = description;
+        }
+
+        /** For log lines: what the figures measure. */
+        public String description() {
+            return description;
+        }
     }
 
     public MemoryStats {

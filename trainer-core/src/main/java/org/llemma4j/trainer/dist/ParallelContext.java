@@ -1,13 +1,14 @@
 package org.llemma4j.trainer.dist;
 
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.Collectives;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ReduceKind;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
 import org.llemma4j.trainer.tp.TensorParallelPlan;
@@ -24,22 +25,36 @@ public final class ParallelContext {
 
     private final Distributed dist;          // null for a single process
     private final ParallelDims dims;
+    private final ComputeDevice device;
     private long commNanos;                  // only the training thread calls the collectives
     private final TensorParallelPlan tensorParallel;
 
-    private ParallelContext(Distributed dist, ParallelDims dims) {
+    private ParallelContext(Distributed dist, ParallelDims dims, ComputeDevice device) {
         this.dist = dist;
         this.dims = dims;
+        this.device = device;
         // Lives as long as this context: f's gradient hook must outlive every backward pass of the model.
         this.tensorParallel = dims.tp() > 1 ? new GroupTensorParallelPlan(dist.tp()) : TensorParallelPlan.SINGLE;
     }
 
+    /** One process computing on the CPU. */
     public static ParallelContext single() {
-        return new ParallelContext(null, ParallelDims.of(1, 1, 0));
+        return single(ComputeDevice.cpu());
     }
 
+    /** One process computing on {@code device}. */
+    public static ParallelContext single(ComputeDevice device) {
+        return new ParallelContext(null, ParallelDims.of(1, 1, 0), device);
+    }
+
+    /** This rank of {@code dist}, on the device its process groups were built for. */
     public static ParallelContext of(Distributed dist) {
-        return new ParallelContext(dist, dist.dims());
+        return new ParallelContext(dist, dist.dims(), dist.device());
+    }
+
+    /** Where this rank computes: every tensor it owns lives there, and its collectives take tensors from there. */
+    public ComputeDevice device() {
+        return device;
     }
 
     public ParallelDims dims() {
@@ -72,17 +87,32 @@ public final class ParallelContext {
         commNanos += nanos;
     }
 
-    /** Element-wise sums of {@code values} over all ranks (every rank gets them), in one small collective. */
+    /**
+     * Sums {@code values} (a small contiguous tensor on this rank's device) element-wise over all ranks, in place,
+     * in one collective that reads nothing back: the caller decides when to read the result.
+     */
+    public Tensor sumOverWorld(Tensor values) {
+        if (dims.worldSize() > 1) {
+            long start = System.nanoTime();
+            dist.world().allReduce(values, ReduceKind.SUM);
+            commNanos += System.nanoTime() - start;
+        }
+        return values;
+    }
+
+    /**
+     * Element-wise sums of {@code values} over all ranks (every rank gets them), in one small collective; for the
+     * places outside the training step (a checkpoint's id, validation, benchmarks).
+     */
     public double[] sumOverWorld(double... values) {
         if (dims.worldSize() == 1) {
             return values.clone();
         }
-        Tensor t = torch.zeros(new long[] {values.length}, new TensorOptions(ScalarType.Double));
-        t.data_ptr_double().put(values);
-        long start = System.nanoTime();
-        dist.world().allReduce(t, ReduceKind.SUM);
-        commNanos += System.nanoTime() - start;
-        return Tensors.toDoubles(t);
+        try (PointerScope scope = new PointerScope()) {
+            Tensor host = Tensors.doubleTensor(values);
+            Tensor onDevice = host.to(device.options(ScalarType.Double), false, false, new MemoryFormatOptional());
+            return Tensors.toDoubles(sumOverWorld(onDevice));
+        }
     }
 
     /** Waits until every rank got here. */

@@ -25,11 +25,12 @@ final class ActivationRecompute {
     }
 
     /**
-     * Forward and backward of one micro-batch; returns the (unscaled) loss.
+     * Forward and backward of one micro-batch; returns the (unscaled) loss, a 0-dim tensor on the model's device,
+     * read by nobody here: reading it would stop the host until the head's backward pass had run.
      *
      * @param scale the factor the gradients are scaled by (1 / gradient_accumulation_steps)
      */
-    static double lossAndBackward(Llama model, Tensor tokens, Tensor targets, double scale, int layersPerGroup) {
+    static Tensor lossAndBackward(Llama model, Tensor tokens, Tensor targets, double scale, int layersPerGroup) {
         List<DecoderLayer> layers = model.layers();
         Tensor embedded = model.embed(tokens);                      // (B, T, H), graph to the embedding
         List<Tensor> groupInputs = new ArrayList<>();
@@ -47,7 +48,7 @@ final class ActivationRecompute {
         Tensor last = x.detach().requires_grad_(true);             // leaf: the head's graph starts here
         Tensor loss = model.headLoss(last, targets);
         backward(loss.mul(Tensors.scalar(scale)), null);
-        double value = Tensors.item(loss);
+        Tensor value = loss.detach();
 
         // grad() is a reference into the leaf's autograd state; detach() makes a handle of our own.
         Tensor grad = last.grad().detach();

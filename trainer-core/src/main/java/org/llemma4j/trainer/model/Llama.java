@@ -20,6 +20,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.nn.Attention;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.nn.ChunkedLinearCrossEntropy;
@@ -55,22 +56,22 @@ public final class Llama implements AutoCloseable {
      * @param seed   the run seed; initialization depends on it and on each parameter's name only
      */
     public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed) {
-        this(config, tp, dtype, kernel, seed, 1);
+        this(config, tp, dtype, kernel, seed, 1, ComputeDevice.cpu());
     }
 
     /**
-     * As above, with the parameter buffer padded to a multiple of {@code padMultiple} elements so that it splits
-     * into equal ZeRO shards.
+     * As above, on {@code device} (parameters and RoPE tables; everything else follows its inputs), with the
+     * parameter buffer padded to a multiple of {@code padMultiple} elements so that it splits into equal ZeRO shards.
      */
     public Llama(LlamaConfig config, TensorParallelPlan tp, ScalarType dtype, AttentionKernel kernel, long seed,
-                 int padMultiple) {
+                 int padMultiple, ComputeDevice device) {
         this.config = config;
         this.tp = tp;
         LlamaLayout.checkTensorParallel(config, tp.size());
         this.params = ParameterSet.allocate(LlamaLayout.declarations(config), tp, dtype, seed, config.initStd(),
-                padMultiple);
+                padMultiple, device);
         this.rope = new RotaryEmbedding(config.rotaryDims(), config.maxPositions(), config.ropeBase(),
-                config.ropeScaling());
+                config.ropeScaling(), device);
         this.embedding = new VocabEmbedding(params.get(EMBEDDING.hfName()), tp);
         for (int i = 0; i < config.numLayers(); i++) {
             Attention attention = new Attention(weight(Q_PROJ, i), weight(K_PROJ, i), weight(V_PROJ, i),
@@ -122,17 +123,18 @@ public final class Llama implements AutoCloseable {
 
     /**
      * Forward and backward of one micro-batch, the gradients scaled by {@code scale} (1 / gradient accumulation
-     * steps); returns the unscaled loss. With {@code recomputeLayers > 0} (activation checkpointing) only the input
-     * of every group of that many layers is kept, and each group's forward is recomputed during the backward pass:
-     * the same operations on the same values, so the same gradients.
+     * steps); returns the unscaled loss, a 0-dim tensor on the model's device without autograd history (reading it
+     * is the caller's choice: on a GPU each read waits for the device). With {@code recomputeLayers > 0} (activation
+     * checkpointing) only the input of every group of that many layers is kept, and each group's forward is
+     * recomputed during the backward pass: the same operations on the same values, so the same gradients.
      */
-    public double lossAndBackward(Tensor tokens, Tensor targets, double scale, int recomputeLayers) {
+    public Tensor lossAndBackward(Tensor tokens, Tensor targets, double scale, int recomputeLayers) {
         if (recomputeLayers > 0) {
             return ActivationRecompute.lossAndBackward(this, tokens, targets, scale, recomputeLayers);
         }
         Tensor loss = loss(tokens, targets);
         loss.mul(Tensors.scalar(scale)).backward();
-        return Tensors.item(loss);
+        return loss.detach();
     }
 
     // tokens: (B, T) -> output of the last decoder layer (B, T, H)

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.DeviceKind;
 import org.llemma4j.trainer.tensor.Tensors;
 
 /**
@@ -41,6 +42,11 @@ public enum AttentionKernel {
      */
     public static AttentionKernel forCpu(long batch, long heads, long seq) {
         return batch * heads * seq * seq * 4 <= MAX_CPU_SCORE_BYTES ? MATMUL : SDPA_FP32;
+    }
+
+    /** The kernel for {@code device}: SDPA (FlashAttention-2) on a GPU, {@link #forCpu}'s choice elsewhere. */
+    public static AttentionKernel forDevice(DeviceKind device, long batch, long heads, long seq) {
+        return device == DeviceKind.CUDA ? SDPA : forCpu(batch, heads, seq);
     }
 
     /**

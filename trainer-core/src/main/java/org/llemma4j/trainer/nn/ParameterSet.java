@@ -14,6 +14,8 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.DeviceKind;
 import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
@@ -50,15 +52,17 @@ public final class ParameterSet implements AutoCloseable {
      */
     public static ParameterSet allocate(List<ParamDeclaration> declared, TensorParallelPlan tp, ScalarType dtype,
                                         long seed, double std) {
-        return allocate(declared, tp, dtype, seed, std, 1);
+        return allocate(declared, tp, dtype, seed, std, 1, ComputeDevice.cpu());
     }
 
     /**
-     * As {@link #allocate(List, TensorParallelPlan, ScalarType, long, double)}, with the flat buffer padded with
-     * zeros to a multiple of {@code padMultiple} elements, so that it splits into equal data-parallel shards.
+     * As {@link #allocate(List, TensorParallelPlan, ScalarType, long, double)}, on {@code device}, with the flat
+     * buffer padded with zeros to a multiple of {@code padMultiple} elements, so that it splits into equal
+     * data-parallel shards. The initial values are drawn on the CPU (the same numbers on every device) and copied
+     * over; on the {@code meta} device, which holds no values, nothing is drawn.
      */
     public static ParameterSet allocate(List<ParamDeclaration> declared, TensorParallelPlan tp, ScalarType dtype,
-                                        long seed, double std, int padMultiple) {
+                                        long seed, double std, int padMultiple, ComputeDevice device) {
         List<ParamDeclaration> ordered = new ArrayList<>(declared.stream().filter(ParamDeclaration::decay).toList());
         ordered.addAll(declared.stream().filter(d -> !d.decay()).toList());
 
@@ -72,8 +76,9 @@ public final class ParameterSet implements AutoCloseable {
             }
         }
         long padded = (total + padMultiple - 1) / padMultiple * padMultiple;
-        Tensor flat = torch.zeros(new long[] {padded}, new TensorOptions(dtype));
+        Tensor flat = torch.zeros(new long[] {padded}, device.options(dtype));
         flat.retainReference();
+        boolean draw = device.kind() != DeviceKind.META;
 
         Map<String, Param> params = new LinkedHashMap<>();
         long offset = 0;
@@ -83,8 +88,10 @@ public final class ParameterSet implements AutoCloseable {
                 long[] local = spec.localShape(tp.size());
                 long n = spec.localNumel(tp.size());
                 Tensor view = flat.narrow(0, offset, n).view(local);
-                try (PointerScope scope = new PointerScope()) {
-                    view.copy_(initialSlice(spec, d.init(), local, tp.rank(), seed, std));
+                if (draw) {
+                    try (PointerScope scope = new PointerScope()) {
+                        view.copy_(initialSlice(spec, d.init(), local, tp.rank(), seed, std));
+                    }
                 }
                 view.requires_grad_(true);
                 view.retainReference();

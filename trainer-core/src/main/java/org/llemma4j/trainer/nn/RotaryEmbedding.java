@@ -1,8 +1,12 @@
 package org.llemma4j.trainer.nn;
 
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.tensor.Tensors;
 
 /**
@@ -21,12 +25,13 @@ public final class RotaryEmbedding implements AutoCloseable {
     private final Tensor cos;      // cos: (maxPositions, rotaryDims) fp32, each half repeated
     private final Tensor sin;      // sin: (maxPositions, rotaryDims) fp32
 
+    /** Plain RoPE (no scaling), tables on the CPU. */
     public RotaryEmbedding(int rotaryDims, int maxPositions, double base) {
-        this(rotaryDims, maxPositions, base, 1.0);
+        this(rotaryDims, maxPositions, base, 1.0, ComputeDevice.cpu());
     }
 
-    /** With linear scaling: angles of position pos / {@code scaling}; 1 is plain RoPE. */
-    public RotaryEmbedding(int rotaryDims, int maxPositions, double base, double scaling) {
+    /** With linear scaling, angles of position pos / {@code scaling} (1 is plain RoPE), tables on {@code device}. */
+    public RotaryEmbedding(int rotaryDims, int maxPositions, double base, double scaling, ComputeDevice device) {
         this.rotaryDims = rotaryDims;
         int half = rotaryDims / 2;
         float[] cosTable = new float[maxPositions * rotaryDims];
@@ -39,10 +44,18 @@ public final class RotaryEmbedding implements AutoCloseable {
                 sinTable[row + i] = sinTable[row + i + half] = (float) Math.sin(angle);
             }
         }
-        this.cos = Tensors.floatTensor(cosTable, maxPositions, rotaryDims);
-        this.sin = Tensors.floatTensor(sinTable, maxPositions, rotaryDims);
-        cos.retainReference();
-        sin.retainReference();
+        this.cos = onDevice(cosTable, maxPositions, rotaryDims, device);
+        this.sin = onDevice(sinTable, maxPositions, rotaryDims, device);
+    }
+
+    // A table computed here, moved to `device` and owned by this object: (positions, rotaryDims) fp32.
+    private static Tensor onDevice(float[] table, int positions, int rotaryDims, ComputeDevice device) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = Tensors.floatTensor(table, positions, rotaryDims).to(device.options(ScalarType.Float), false,
+                    false, new MemoryFormatOptional());
+            t.retainReference();                       // outlives the scope: this object releases it in close()
+            return t;
+        }
     }
 
     /** x: (B, heads, T, headDim) -> the same shape and dtype, positions 0..T-1 rotated. */

@@ -1,18 +1,35 @@
 package org.llemma4j.trainer.tensor;
 
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.DeviceKind;
 
-/** Small conversions between Java values and libtorch tensors that the presets do not offer directly. */
+/**
+ * Small conversions between Java values and libtorch tensors that the presets do not offer directly, and the one
+ * place where tensor values are read into Java ({@link #item}, {@link #toDoubles}, {@link #toFloats}): on a GPU each
+ * such read waits for the device to finish everything queued before it, so the trainer makes one per optimizer
+ * step, and {@link #hostReads()} counts them for the test that holds it to that.
+ */
 public final class Tensors {
 
+    private static final AtomicLong HOST_READS = new AtomicLong();
+
     private Tensors() {
+    }
+
+    /** Reads of tensor values into Java made so far by this process (every thread). */
+    public static long hostReads() {
+        return HOST_READS.get();
     }
 
     /** The shape of {@code t} as a Java array. */
@@ -74,6 +91,24 @@ public final class Tensors {
         }
     }
 
+    /**
+     * Token ids as a new int64 tensor of the given shape on {@code device}. On a GPU they are staged as int32 in
+     * pinned host memory (libtorch's caching host allocator, which keeps a block until the copies reading it are
+     * done) and copied without waiting, then widened there; on the CPU they are built in place.
+     */
+    public static Tensor tokens(int[] values, ComputeDevice device, long... shape) {
+        if (device.kind() != DeviceKind.CUDA) {
+            Tensor host = longTensor(values, shape);
+            return device.kind() == DeviceKind.CPU ? host : host.to(device.options(ScalarType.Long), false, false,
+                    new MemoryFormatOptional());
+        }
+        try (IntPointer data = new IntPointer(values)) {
+            Tensor pinned = torch.from_blob(data, shape, new TensorOptions(ScalarType.Int)).pin_memory();
+            return pinned.to(device.options(ScalarType.Int), true, false, new MemoryFormatOptional())
+                    .to(ScalarType.Long);
+        }
+    }
+
     /** A new float32 tensor holding {@code values} with the given shape. */
     public static Tensor floatTensor(float[] values, long... shape) {
         try (FloatPointer data = new FloatPointer(values)) {
@@ -81,24 +116,34 @@ public final class Tensors {
         }
     }
 
-    /** The elements of {@code t} converted to float32, row-major. */
+    /** A new float64 tensor on the CPU holding {@code values}, one dimension. */
+    public static Tensor doubleTensor(double... values) {
+        try (DoublePointer data = new DoublePointer(values)) {
+            return torch.from_blob(data, new long[] {values.length}, new TensorOptions(ScalarType.Double)).clone();
+        }
+    }
+
+    /** The elements of {@code t} converted to float32, row-major: a host read. */
     public static float[] toFloats(Tensor t) {
-        Tensor contiguous = t.to(ScalarType.Float).contiguous();
+        HOST_READS.incrementAndGet();
+        Tensor contiguous = t.cpu().to(ScalarType.Float).contiguous();
         float[] out = new float[(int) contiguous.numel()];
         contiguous.data_ptr_float().get(out);
         return out;
     }
 
-    /** The elements of {@code t} converted to float64, row-major. */
+    /** The elements of {@code t} converted to float64, row-major: a host read. */
     public static double[] toDoubles(Tensor t) {
-        Tensor contiguous = t.to(ScalarType.Double).contiguous();
+        HOST_READS.incrementAndGet();
+        Tensor contiguous = t.cpu().to(ScalarType.Double).contiguous();
         double[] out = new double[(int) contiguous.numel()];
         contiguous.data_ptr_double().get(out);
         return out;
     }
 
-    /** The value of a one-element tensor. */
+    /** The value of a one-element tensor: a host read. */
     public static double item(Tensor t) {
+        HOST_READS.incrementAndGet();
         return t.to(ScalarType.Double).item().toDouble();
     }
 }

@@ -1,5 +1,7 @@
 package org.llemma4j.trainer.tp;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorBase;
@@ -19,11 +21,17 @@ import org.llemma4j.parallel.ReduceKind;
  * that view, so only the gradient flowing through the region is summed, not the gradient of other uses of the
  * input (the residual stream). One hook object serves every call: libtorch keeps a pointer to it in each graph, so
  * it must outlive every backward pass that uses it (this object holds it until {@link #close()}).
+ *
+ * <p>On a GPU, autograd runs hooks on its own device threads, where no Java {@link PointerScope} is open. The hook
+ * opens one for its temporaries, and keeps the sum it returns alive until libtorch has taken its copy: those are
+ * released at the next {@link #forward} (the backward pass is over by then) or at {@link #close()}, never left to
+ * the garbage collector.
  */
 public final class CopyToRegion implements AutoCloseable {
 
     private final Collectives group;
     private final Hook hook = new Hook();
+    private final Queue<Tensor> returned = new ConcurrentLinkedQueue<>();   // sums handed to autograd
     private long backwardCalls;
     private long collectiveNanos;
 
@@ -33,6 +41,7 @@ public final class CopyToRegion implements AutoCloseable {
 
     /** Forward: x -> x (a view of it whose gradient is all-reduced on the way back). */
     public Tensor forward(Tensor x) {
+        releaseReturned();
         Tensor y = x.view_as(x);
         if (y.requires_grad()) {
             y.register_hook(hook);
@@ -40,11 +49,7 @@ public final class CopyToRegion implements AutoCloseable {
         return y;
     }
 
-    /**
-     * Backward: dL/dy -> sum over the group of dL/dy, as a new tensor. The result is created in the caller's
-     * {@link PointerScope} (the one around the backward pass), which is open until libtorch has copied it; only
-     * the temporaries are freed here.
-     */
+    /** Backward: dL/dy -> sum over the group of dL/dy, as a new tensor in the caller's {@link PointerScope}. */
     public Tensor backward(Tensor grad) {
         Tensor sum = grad.contiguous().clone();
         long start = System.nanoTime();
@@ -67,6 +72,7 @@ public final class CopyToRegion implements AutoCloseable {
     /** Releases the native hook; only after the last backward pass through a graph built with {@link #forward}. */
     @Override
     public void close() {
+        releaseReturned();
         hook.close();
     }
 
@@ -74,7 +80,21 @@ public final class CopyToRegion implements AutoCloseable {
     private final class Hook extends TensorTensorHook {
         @Override
         public TensorBase call(TensorBase grad) {
-            return backward(new Tensor(grad));
+            Tensor sum;
+            try (PointerScope scope = new PointerScope()) {
+                scope.attach(grad);                 // the argument's Java copy, made before this call: freed too
+                sum = backward(new Tensor(grad));
+                sum.retainReference();              // outlives the scope until libtorch has copied it
+            }
+            returned.add(sum);
+            return sum;
+        }
+    }
+
+    /** Frees the sums handed to autograd by earlier backward passes (which have ended: they were copied). */
+    private void releaseReturned() {
+        for (Tensor t = returned.poll(); t != null; t = returned.poll()) {
+            t.releaseReference();
         }
     }
 }

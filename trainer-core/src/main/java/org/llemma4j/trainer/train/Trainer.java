@@ -6,16 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.data.index.Samples;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.config.LoggingSection;
 import org.llemma4j.trainer.config.ParallelismSection;
 import org.llemma4j.trainer.config.Precision;
@@ -23,12 +25,7 @@ import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.data.BatchLoader;
 import org.llemma4j.trainer.dist.ParallelContext;
-import org.llemma4j.data.index.Samples;
-import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.MetricsLog;
-import org.llemma4j.trainer.metrics.PeakFlops;
-import org.llemma4j.trainer.metrics.ProcessMemory;
-import org.llemma4j.trainer.metrics.StepMetrics;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.nn.AttentionKernel;
 import org.llemma4j.trainer.optim.LrSchedule;
@@ -61,25 +58,30 @@ public final class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final BatchLoader loader;
     private final ParallelContext parallel;
+    private final ComputeDevice device;
     private final StopSignal stop;
     private final Checkpointing checkpointing;
     private final int recomputeLayers;    // layers per activation checkpoint; 0 without recomputation
-    private Map<String, Samples> validation = Map.of();
+    private Validation validation;
     private long skippedSteps;            // steps whose gradient was not finite, in this run
     private int consecutiveSkips;
     private final long startStep;
     private final double peakFlops;
 
-    /** A single-process trainer without checkpoints that only stops at {@code train_iters}. */
+    /**
+     * A single-process trainer on the CPU with the config's intra-op threads, without checkpoints, that only stops
+     * at {@code train_iters}.
+     */
     public Trainer(TrainConfig config, Path runDir, Samples trainData) {
-        this(config, runDir, trainData, ParallelContext.single(), StopSignal.manual(), Checkpointing.NONE);
+        this(config, runDir, trainData, ParallelContext.single(ComputeDevice.cpu(threads(config))), StopSignal.manual(),
+                Checkpointing.NONE);
     }
 
     /**
      * @param trainData the training samples in training order; global batch b is samples
      *                  {@code [b x G, (b + 1) x G)}, G = micro batch x accumulation x dp
-     * @param parallel  this process's place in the run; every rank builds the same model and reads the same
-     *                  global batches, of which it trains on its data-parallel slice
+     * @param parallel  this process's place in the run and its device; every rank builds the same model and reads
+     *                  the same global batches, of which it trains on its data-parallel slice
      * @param stop      raised when the run must stop early (SIGTERM); checked after every step
      * @param checkpointing where the weights come from (a checkpoint to resume, a model to fine-tune, or none)
      *                  and where saves go
@@ -98,16 +100,14 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException(trainData.describe() + " has samples of seq_length "
                     + trainData.seqLength() + ", but the config's seq_length is " + training.seqLength());
         }
-        int threads = training.intraOpThreads().orElseThrow(() -> new IllegalArgumentException("intra_op_threads"
-                + " is not set: whoever starts training fills in the machine's default"
-                + " (TrainConfig.withDefaultIntraOpThreads)"));
-        torch.set_num_threads(threads);
+        this.device = parallel.device();
+        device.seed(training.seed());
         ParallelismSection parallelism = config.parallelism();
         ScalarType dtype = training.precision() == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
         int dp = parallel.dims().dp();
-        AttentionKernel kernel = AttentionKernel.forCpu(training.microBatchSize(), config.model().numHeads(),
-                training.seqLength());
-        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, training.seed(), dp);
+        AttentionKernel kernel = AttentionKernel.forDevice(device.kind(), training.microBatchSize(),
+                config.model().numHeads() / parallel.dims().tp(), training.seqLength());
+        this.model = new Llama(config.model(), parallel.tensorParallel(), dtype, kernel, training.seed(), dp, device);
         Optional<Checkpointing.ResumePoint> resume = load(() -> checkpointing.loadWeights(model.parameters()));
         try (NoGradGuard noGrad = new NoGradGuard()) {
             parallel.broadcastFromRank0(model.parameters().flat());   // every replica starts from rank 0's weights
@@ -127,17 +127,28 @@ public final class Trainer implements AutoCloseable {
         this.loader = new BatchLoader(trainData, training.microBatchSize(), training.gradientAccumulationSteps(),
                 parallel.dims().dp(), parallel.dims().dpRank(), training.trainIters(),
                 resume.map(Checkpointing.ResumePoint::consumedSamples).orElse(0L));
-        this.peakFlops = PeakFlops.measureCpuBf16Matmul(2048, 3);
+        this.peakFlops = device.peakFlops(optionalDouble(config.device().peakTflops()));
+        this.validation = new Validation(Map.of(), training, logging.evalIters(), parallel);
         if (!parallel.isRank0()) {
             return;
         }
-        LOG.info("{}; model: {} parameters ({} layers, hidden {}, {} heads / {} KV heads, vocab {}), {} on CPU with {} "
-                        + "threads, {} attention; measured bf16 matmul peak {} GFLOP/s",
+        LOG.info("{}; model: {} parameters ({} layers, hidden {}, {} heads / {} KV heads, vocab {}), {} on {}, {} "
+                        + "attention; MFU against {} TFLOP/s per rank",
                 parallel.dims(), String.format("%,d", config.model().parameterCount()), config.model().numLayers(),
                 config.model().hiddenSize(), config.model().numHeads(), config.model().numKvHeads(),
-                config.model().vocabSize(), training.precision().configName(), threads, kernel,
-                Math.round(peakFlops / 1e9));
+                config.model().vocabSize(), training.precision().configName(), device.description(), kernel,
+                String.format("%.1f", peakFlops / 1e12));
         LOG.info(optimizer.describe());
+    }
+
+    private static int threads(TrainConfig config) {
+        return config.training().intraOpThreads().orElseThrow(() -> new IllegalArgumentException("intra_op_threads"
+                + " is not set: whoever starts training fills in the machine's default"
+                + " (TrainConfig.withDefaultIntraOpThreads)"));
+    }
+
+    private static OptionalDouble optionalDouble(Optional<Double> value) {
+        return value.map(OptionalDouble::of).orElse(OptionalDouble.empty());
     }
 
     /**
@@ -145,14 +156,7 @@ public final class Trainer implements AutoCloseable {
      * same first {@code eval_iters} batches each time, so successive values compare like with like.
      */
     public void validateOn(Map<String, Samples> sets) {
-        this.validation = Collections.unmodifiableMap(new LinkedHashMap<>(sets));
-        for (Map.Entry<String, Samples> e : sets.entrySet()) {
-            long needed = (long) logging.evalIters() * training.microBatchSize() * parallel.dims().dp();
-            if (e.getValue().size() < needed) {
-                throw new IllegalArgumentException("validation set " + e.getKey() + " holds " + e.getValue().size()
-                        + " samples, fewer than eval_iters x micro batch x dp = " + needed);
-            }
-        }
+        this.validation = new Validation(sets, training, logging.evalIters(), parallel);
     }
 
     /**
@@ -164,9 +168,10 @@ public final class Trainer implements AutoCloseable {
             writeResolvedConfig();
         }
         List<Double> losses = new ArrayList<>();
-        long trainingPeakRss = -1;         // taken before the first checkpoint save or validation pass
+        long trainingPeak = -1;            // taken before the first checkpoint save or validation pass
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
-            ThroughputWindow window = new ThroughputWindow();
+            ThroughputWindow window = new ThroughputWindow(training, config.model(), device, peakFlops,
+                    parallel.dims().dp(), parallel.dims().worldSize());
             if (startStep > 0) {
                 LOG.info("resuming after step {} ({} samples consumed)", startStep, loader.consumedSamples());
             }
@@ -184,17 +189,17 @@ public final class Trainer implements AutoCloseable {
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
                 if (step == 0 || (step + 1) % logging.logInterval() == 0 || step + 1 == training.trainIters()
                         || stopping) {
-                    metrics.log(window.close(step + 1, lr, gradNorm));
+                    metrics.log(window.close(step + 1, lr, gradNorm, skippedSteps));
                 }
                 boolean end = step + 1 == training.trainIters() || stopping;
                 boolean validating = !validation.isEmpty() && (end || (step + 1) % logging.evalInterval() == 0);
                 int factor = config.checkpoint().checkpointFactor();
                 boolean saving = end || (factor > 0 && (step + 1) % factor == 0);
-                if (trainingPeakRss < 0 && (validating || saving)) {
-                    trainingPeakRss = ProcessMemory.peakResidentBytes();
+                if (trainingPeak < 0 && (validating || saving)) {
+                    trainingPeak = device.memory().peakBytes();
                 }
                 if (validating) {
-                    metrics.write(evaluate(step + 1));
+                    metrics.write(validation.evaluate(model, step + 1));
                 }
                 if (saving) {
                     save(step + 1, lr);
@@ -213,10 +218,9 @@ public final class Trainer implements AutoCloseable {
                 loader.consumedSamples(), loader.readNanos() / 1_000_000, loader.waitNanos() / 1_000_000);
         // Every rank reports: ZeRO-1 and tensor parallelism make the ranks' memory differ, and rank 0's metrics
         // only show rank 0. The training peak is the high-water mark before the first save or validation.
-        LOG.info("rank {} peak resident memory: {} MB in training steps, {} MB overall (optimizer state {} MB)",
-                parallel.dims().rank(), Math.max(trainingPeakRss, 0) / 1_000_000,
-                ProcessMemory.peakResidentBytes() / 1_000_000,
-                optimizer.state().bytes() / 1_000_000);
+        LOG.info("rank {} peak memory ({}): {} MB in training steps, {} MB overall (optimizer state {} MB)",
+                parallel.dims().rank(), device.memory().source().description(), Math.max(trainingPeak, 0) / 1_000_000,
+                device.memory().peakBytes() / 1_000_000, optimizer.state().bytes() / 1_000_000);
         return losses;
     }
 
@@ -232,14 +236,16 @@ public final class Trainer implements AutoCloseable {
      * <p>That collective sums, over the world, each rank's loss, its share of the squared gradient norm (TP-split
      * parameters over the TP group, replicated ones once, ZeRO shards over the DP group: {@link
      * DataParallelOptimizer#reduceGradients}), whether it was told to stop (so that all ranks leave the loop after
-     * the same step), and its time in collectives (this one's own time counts towards the next step).
+     * the same step), and its time in collectives (this one's own time counts towards the next step). Its result is
+     * the step's one read of device values into Java: nothing before it waits for the device.
      */
     private StepOutcome trainStep(double lr) {
         double commBefore = parallel.commSeconds();
-        double localLoss = forwardBackward();
-        double squares = Tensors.item(optimizer.reduceGradients());
-        double[] agreed = parallel.sumOverWorld(localLoss, squares, stop.requested() ? 1 : 0,
-                parallel.commSeconds() - commBefore);
+        Tensor loss = forwardBackward();                                    // () fp32: this rank's mean loss
+        Tensor squares = optimizer.reduceGradients();                       // () fp64
+        Tensor facts = torch.stack(new TensorVector(loss.to(ScalarType.Double), squares,
+                constant(stop.requested() ? 1 : 0), constant(parallel.commSeconds() - commBefore)));   // (4,) fp64
+        double[] agreed = Tensors.toDoubles(parallel.sumOverWorld(facts));
         int world = parallel.dims().worldSize();
         double gradNorm = Math.sqrt(agreed[1]);
         if (Double.isFinite(gradNorm)) {
@@ -251,46 +257,9 @@ public final class Trainer implements AutoCloseable {
         return new StepOutcome(agreed[0] / world, gradNorm, agreed[2] > 0, agreed[3] / world);
     }
 
-    /**
-     * The mean loss of each validation set over {@code eval_iters} micro-batches per rank (averaged over all
-     * ranks), their mean as {@code val_loss}, and its perplexity; logged and returned as one metrics record.
-     */
-    private Map<String, Object> evaluate(long step) throws IOException {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("step", step);
-        Map<String, Double> losses = new LinkedHashMap<>();
-        int micro = training.microBatchSize();
-        int width = training.seqLength() + 1;
-        int[] rows = new int[micro * width];
-        try (NoGradGuard noGrad = new NoGradGuard()) {
-            for (Map.Entry<String, Samples> set : validation.entrySet()) {
-                double sum = 0;
-                for (int i = 0; i < logging.evalIters(); i++) {
-                    long first = ((long) i * parallel.dims().dp() + parallel.dims().dpRank()) * micro;
-                    for (int m = 0; m < micro; m++) {
-                        set.getValue().sample(first + m, rows, m * width);
-                    }
-                    // A scope per batch: one scope around the whole evaluation kept every batch's activations
-                    // alive to its end (9.7 GB for tiny.yaml's 30 batches, and the OOM killer).
-                    try (PointerScope batch = new PointerScope()) {
-                        Tensor tokens = Tensors.longTensor(rows, micro, width);
-                        sum += Tensors.item(model.loss(tokens.narrow(1, 0, training.seqLength()),
-                                tokens.narrow(1, 1, training.seqLength())));
-                    }
-                }
-                double mean = parallel.sumOverWorld(sum / logging.evalIters())[0] / parallel.dims().worldSize();
-                losses.put(set.getKey(), mean);
-            }
-        }
-        double valLoss = losses.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        record.put("val_loss", valLoss);
-        record.put("val_ppl", Math.exp(valLoss));
-        losses.forEach((name, loss) -> record.put("val_loss/" + name, loss));
-        if (parallel.isRank0()) {
-            LOG.info("validation at step {}: loss {} (perplexity {}){}", step, String.format("%.4f", valLoss),
-                    String.format("%.1f", Math.exp(valLoss)), losses.size() > 1 ? " " + losses : "");
-        }
-        return record;
+    // A 0-dim fp64 tensor holding `value` on this rank's device, made by a fill kernel: no copy from the host.
+    private Tensor constant(double value) {
+        return torch.full(new long[] {}, Tensors.scalar(value), device.options(ScalarType.Double));
     }
 
     /**
@@ -333,56 +302,28 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * The micro-batches of one step, forward and backward, their gradients summed into the fp32 buffer; returns
-     * this rank's mean loss. Each micro-step covers dp x micro consecutive samples of the global batch and this rank
-     * reads only its own micro rows of them, so DP=2 at micro batch m sees exactly the samples of DP=1 at 2m.
+     * this rank's mean loss, () fp32 on the device, in the caller's scope. Each micro-step covers dp x micro
+     * consecutive samples of the global batch and this rank reads only its own micro rows of them, so DP=2 at micro
+     * batch m sees exactly the samples of DP=1 at 2m. Each micro-batch runs in a scope of its own, so its
+     * activations are freed before the next one starts: memory does not grow with the accumulation count.
      */
-    private double forwardBackward() {
+    private Tensor forwardBackward() {
         int seq = training.seqLength();
         int width = seq + 1;
         int microBatch = training.microBatchSize();
         int accumulation = training.gradientAccumulationSteps();
-        double lossSum = 0;
+        Tensor lossSum = torch.zeros(new long[] {}, device.options(ScalarType.Float));      // ()
         for (int micro = 0; micro < accumulation; micro++) {
             int[] mine = loader.nextMicroBatch();                                          // this rank's rows
-            Tensor tokens = Tensors.longTensor(mine, microBatch, width);                 // (B, T+1) int64
-            optimizer.beginMicroBatch(micro == accumulation - 1);
-            lossSum += model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq), 1.0 / accumulation,
-                    recomputeLayers);
-            optimizer.endMicroBatch();
+            try (PointerScope microBatchScope = new PointerScope()) {
+                Tensor tokens = Tensors.tokens(mine, device, microBatch, width);           // (B, T+1) int64
+                optimizer.beginMicroBatch(micro == accumulation - 1);
+                lossSum.add_(model.lossAndBackward(tokens.narrow(1, 0, seq), tokens.narrow(1, 1, seq),
+                        1.0 / accumulation, recomputeLayers));
+                optimizer.endMicroBatch();
+            }
         }
-        return lossSum / accumulation;
-    }
-
-    /** Steps since the last log line: their mean loss and their wall time, turned into one {@link StepMetrics}. */
-    private final class ThroughputWindow {
-        private long start = System.nanoTime();
-        private double lossSum;
-        private double commSum;
-        private int steps;
-
-        void add(double loss, double commSeconds) {
-            lossSum += loss;
-            commSum += commSeconds;
-            steps++;
-        }
-
-        StepMetrics close(long step, double lr, double gradNorm) {
-            double stepTime = (System.nanoTime() - start) / 1e9 / steps;
-            long tokensPerStep = (long) training.seqLength() * training.microBatchSize()
-                    * training.gradientAccumulationSteps() * parallel.dims().dp();
-            double tokensPerSec = tokensPerStep / stepTime;
-            double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(config.model(), training.seqLength())
-                    / (peakFlops * parallel.dims().worldSize());
-            StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec,
-                    tokensPerSec / parallel.dims().worldSize(), mfu, stepTime,
-                    commSum / steps, ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
-                    stepTime * (training.trainIters() - step), skippedSteps);
-            start = System.nanoTime();
-            lossSum = 0;
-            commSum = 0;
-            steps = 0;
-            return metrics;
-        }
+        return lossSum.div_(Tensors.scalar(accumulation));
     }
 
     private void writeResolvedConfig() {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorBase;
 import org.bytedeco.pytorch.TensorTensorHook;
@@ -37,6 +38,7 @@ final class OverlappedGradientReduction implements AutoCloseable {
     private final int[] paramsPerBucket;              // parameters whose gradients each bucket waits for
     private final boolean[] deferred;
     private final List<Hook> hooks = new ArrayList<>();
+    private final Tensor unchanged = new Tensor();    // undefined: what a hook returns to keep the gradient as is
 
     // State of the current micro-batch.
     private boolean lastMicroBatch;
@@ -77,6 +79,7 @@ final class OverlappedGradientReduction implements AutoCloseable {
         this.waiting = new int[buckets.size()];
         this.arrived = new boolean[params.size()];
         this.inFlight = new PendingCollective[buckets.size()];
+        unchanged.retainReference();                  // owned by this object, whatever scope built it
         for (int i = 0; i < params.size(); i++) {
             Hook hook = new Hook(i);
             hooks.add(hook);
@@ -157,6 +160,7 @@ final class OverlappedGradientReduction implements AutoCloseable {
     @Override
     public void close() {
         hooks.forEach(Hook::close);
+        unchanged.releaseReference();
     }
 
     /** Autograd calls this with a parameter's gradient before storing it; returning undefined keeps it unchanged. */
@@ -169,8 +173,13 @@ final class OverlappedGradientReduction implements AutoCloseable {
 
         @Override
         public TensorBase call(TensorBase grad) {
-            arrive(index, new Tensor(grad));
-            return new Tensor();
+            // On a GPU this runs on an autograd device thread, where no Java scope is open: one of its own frees
+            // the temporaries (views, options, the collective's handles) when the call returns.
+            try (PointerScope scope = new PointerScope()) {
+                scope.attach(grad);                 // the argument's Java copy, made before this call: freed too
+                arrive(index, new Tensor(grad));
+            }
+            return unchanged;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.junit.jupiter.api.Test;
 import org.llemma4j.trainer.tensor.Tensors;
 
@@ -30,7 +31,7 @@ class RotaryOffsetTest {
     @Test
     void linearScalingDividesThePositions() {
         try (PointerScope scope = new PointerScope(); RotaryEmbedding plain = new RotaryEmbedding(8, 16, 10000);
-             RotaryEmbedding scaled = new RotaryEmbedding(8, 16, 10000, 4.0)) {
+             RotaryEmbedding scaled = new RotaryEmbedding(8, 16, 10000, 4.0, ComputeDevice.cpu())) {
             Tensor x = Fixtures.randn(new Random(6), 1.0, ScalarType.Float, 1, 2, 1, 8);
             for (int k = 0; k < 4; k++) {
                 Fixtures.assertClose(Tensors.toDoubles(plain.apply(x, k)), Tensors.toDoubles(scaled.apply(x, 4L * k)),

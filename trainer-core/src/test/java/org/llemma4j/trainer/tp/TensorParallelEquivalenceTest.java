@@ -90,7 +90,7 @@ class TensorParallelEquivalenceTest {
                     Tensor lossSingle = single.loss(tokens, targets);
                     double want = Tensors.item(lossSingle);
                     lossSingle.backward();
-                    double got = split.lossAndBackward(tokens, targets, 1.0, recompute);
+                    double got = Tensors.item(split.lossAndBackward(tokens, targets, 1.0, recompute));
                     assertEquals(want, got, tol * want, "loss, " + tag);
                     err = Math.max(err, Math.abs(got - want) / want);
                     assertEquals(2L * config.numLayers() + 1, plan.gradientReductions(),

@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.llemma4j.parallel.Slice;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
@@ -34,7 +35,7 @@ class DataParallelOptimizerTest {
     @Test
     void shardedStateIsTwelveBytesPerParameterOverDp() {
         int dp = 3;
-        try (Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.BFloat16, AttentionKernel.SDPA, 1, dp)) {
+        try (Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.BFloat16, AttentionKernel.SDPA, 1, dp, ComputeDevice.cpu())) {
             long padded = model.parameters().flat().numel();
             assertEquals(0, padded % dp);
             assertTrue(padded - model.parameters().numel() < dp, "padding is less than one element per shard");
@@ -83,7 +84,7 @@ class DataParallelOptimizerTest {
     @Test
     void hugeGradientIsClippedToTheConfiguredNormAcrossShards() {
         try (PointerScope scope = new PointerScope();
-             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.SDPA, 1, 2)) {
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.SDPA, 1, 2, ComputeDevice.cpu())) {
             long half = model.parameters().flat().numel() / 2;
             try (AdamWState first = new AdamWState(model.parameters(), SETTINGS, new Slice(0, half));
                  AdamWState second = new AdamWState(model.parameters(), SETTINGS, new Slice(half, half))) {

@@ -1,0 +1,61 @@
+package org.llemma4j.trainer.train;
+
+import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.MemoryStats;
+import org.llemma4j.trainer.config.TrainingSection;
+import org.llemma4j.trainer.metrics.FlopsModel;
+import org.llemma4j.trainer.metrics.StepMetrics;
+import org.llemma4j.trainer.model.LlamaConfig;
+
+/**
+ * The steps since the last log line: their mean loss and their wall time, turned into one {@link StepMetrics}. The
+ * clock is read at log points only, after waiting for the device, so the time covers the work the steps queued.
+ */
+final class ThroughputWindow {
+
+    private final TrainingSection training;
+    private final LlamaConfig model;
+    private final ComputeDevice device;
+    private final double peakFlops;          // of one rank
+    private final int dp;
+    private final int world;
+    private long start = System.nanoTime();
+    private double lossSum;
+    private double commSum;
+    private int steps;
+
+    ThroughputWindow(TrainingSection training, LlamaConfig model, ComputeDevice device, double peakFlops, int dp,
+                     int world) {
+        this.training = training;
+        this.model = model;
+        this.device = device;
+        this.peakFlops = peakFlops;
+        this.dp = dp;
+        this.world = world;
+    }
+
+    void add(double loss, double commSeconds) {
+        lossSum += loss;
+        commSum += commSeconds;
+        steps++;
+    }
+
+    /** The window's metrics at optimizer step {@code step} (1-based); starts the next window. */
+    StepMetrics close(long step, double lr, double gradNorm, long skippedSteps) {
+        device.synchronize();
+        double stepTime = (System.nanoTime() - start) / 1e9 / steps;
+        long tokensPerStep = (long) training.seqLength() * training.microBatchSize()
+                * training.gradientAccumulationSteps() * dp;
+        double tokensPerSec = tokensPerStep / stepTime;
+        double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(model, training.seqLength()) / (peakFlops * world);
+        MemoryStats memory = device.memory();
+        StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec,
+                tokensPerSec / world, mfu, stepTime, commSum / steps, memory.currentBytes(), memory.peakBytes(),
+                stepTime * (training.trainIters() - step), skippedSteps);
+        start = System.nanoTime();
+        lossSum = 0;
+        commSum = 0;
+        steps = 0;
+        return metrics;
+    }
+}
