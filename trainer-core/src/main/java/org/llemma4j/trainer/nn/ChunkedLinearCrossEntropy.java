@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -103,16 +102,17 @@ public final class ChunkedLinearCrossEntropy {
                 : Math.min(n, Math.max(1, groupBytes / (vocab * hidden.element_size() * chunk)) * chunk);
 
         Tensor gradHidden = !gradients ? null    // (N, H) model dtype
-                : torch.empty(Tensors.shape(hidden), new TensorOptions(dtype), new MemoryFormatOptional());
+                : torch.empty(Tensors.shape(hidden), Tensors.optionsLike(hidden, dtype), new MemoryFormatOptional());
         Tensor gradWeight = !gradients ? null    // (V, H) model dtype
-                : torch.zeros(Tensors.shape(weight), new TensorOptions(dtype));
-        Tensor lossSum = torch.zeros(new long[] {}, new TensorOptions(lossType));
+                : torch.zeros(Tensors.shape(weight), Tensors.optionsLike(hidden, dtype));
+        Tensor lossSum = torch.zeros(new long[] {}, Tensors.optionsLike(hidden, lossType));
         // Buffers reused by every chunk, so no chunk allocates (or page-faults) its own: dz (G, V) in the model
         // dtype holds a chunk's logits for the matmul, then its rows of dL/dz; zLoss (C, V) in fp32 is where the
         // softmax is computed (for an fp32 or fp64 model, dz's own rows).
-        Tensor dz = torch.empty(new long[] {groupRows, vocab}, new TensorOptions(dtype), new MemoryFormatOptional());
+        Tensor dz = torch.empty(new long[] {groupRows, vocab}, Tensors.optionsLike(hidden, dtype),
+                new MemoryFormatOptional());
         Tensor zLoss = !separateLossBuffer ? null
-                : torch.empty(new long[] {chunk, vocab}, new TensorOptions(lossType), new MemoryFormatOptional());
+                : torch.empty(new long[] {chunk, vocab}, Tensors.optionsLike(hidden, lossType), new MemoryFormatOptional());
         try (NoGradGuard noGrad = new NoGradGuard()) {
             Tensor h = hidden.detach();
             Tensor w = weight.detach();
@@ -156,7 +156,7 @@ public final class ChunkedLinearCrossEntropy {
                         }
                         zc.mul_(sumExp.reciprocal().mul_(scalar(1.0 / n)));               // softmax / N
                         Tensor minusOne = torch.full(new long[] {len, 1}, scalar(-1.0 / n),
-                                new TensorOptions(lossType));                              // (C, 1)
+                                Tensors.optionsLike(hidden, lossType));                    // (C, 1)
                         if (parallel) {
                             minusOne = range.zeroForeign(minusOne, foreign);
                         }
