@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.bench;
 
 import java.util.function.LongSupplier;
 import org.bytedeco.javacpp.PointerScope;
@@ -19,20 +19,20 @@ import org.llemma4j.trainer.zero.DataParallelOptimizer;
  * @param optimizer   seconds per step in the gradient norm and the AdamW step
  * @param collectives seconds per step inside collectives (0 when none are counted)
  */
-record TimedSteps(double forward, double backward, double accumulate, double optimizer, double collectives) {
+public record TimedSteps(double forward, double backward, double accumulate, double optimizer, double collectives) {
 
     /**
      * @param parallel        the ranks the gradient norm is summed over
      * @param tokens          (batch x (seq + 1)) token ids, row-major
      * @param collectiveNanos a running total of the nanoseconds spent in collectives
      */
-    static TimedSteps measure(Llama model, DataParallelOptimizer optimizer, ParallelContext parallel, int[] tokens,
+    public static TimedSteps measure(Llama model, DataParallelOptimizer optimizer, ParallelContext parallel, int[] tokens,
                               int batch, int seq, int steps, LongSupplier collectiveNanos) {
         return measure(model, optimizer, parallel, tokens, batch, seq, steps, collectiveNanos, BenchClock.WALL);
     }
 
     /** As above, timed by {@code clock}. */
-    static TimedSteps measure(Llama model, DataParallelOptimizer optimizer, ParallelContext parallel, int[] tokens,
+    public static TimedSteps measure(Llama model, DataParallelOptimizer optimizer, ParallelContext parallel, int[] tokens,
                               int batch, int seq, int steps, LongSupplier collectiveNanos, BenchClock clock) {
         double forward = 0;
         double backward = 0;
@@ -67,7 +67,7 @@ record TimedSteps(double forward, double backward, double accumulate, double opt
                 collectives / steps);
     }
 
-    double step() {
+    public double step() {
         return forward + backward + optimizer;
     }
 }
