@@ -22,6 +22,35 @@ class BenchCommandTest {
         assertTrue(run.out().contains("timed by WALL clock"), run.out());
     }
 
+    /** The GPU options reach the benchmark: KV heads, recomputation and the SDPA backend are in its report. */
+    @Test
+    void gpuCheckOptionsReachTheBenchmark() {
+        LaunchRun run = LaunchRun.of(concat(SMALL, "--threads", "1", "--device", "CPU", "--kv-heads", "1",
+                "--recompute", "--attention", "sdpa", "--sdpa-backend", "flash"));
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("2 heads / 1 KV heads"), run.out());
+        assertTrue(run.out().contains("attention SDPA (SDPA implementations: flash), forward recomputed in groups "
+                + "of 1 layer(s)"), run.out());
+        assertTrue(run.out().contains(", HFU "), run.out());
+        assertEquals(0, LaunchRun.of(concat(SMALL, "--threads", "1", "--sdpa-backend", "any")).status());
+    }
+
+    @Test
+    void deviceShapeAndBackendErrorsAreUsageErrors() {
+        LaunchRun device = LaunchRun.of(concat(SMALL, "--device", "tpu"));
+        assertEquals(2, device.status());
+        assertTrue(device.err().contains("--device: device 'tpu' is not one of auto, cpu, cuda"), device.err());
+        LaunchRun kvHeads = LaunchRun.of(concat(SMALL, "--kv-heads", "3"));
+        assertEquals(2, kvHeads.status());
+        assertTrue(kvHeads.err().contains("--kv-heads") && kvHeads.err().contains("num_kv_heads 3"), kvHeads.err());
+        LaunchRun backend = LaunchRun.of(concat(SMALL, "--sdpa-backend", "cudnn"));
+        assertEquals(2, backend.status());
+        assertTrue(backend.err().contains("--sdpa-backend must be one of [ANY, FLASH], got 'cudnn'"), backend.err());
+        LaunchRun peak = LaunchRun.of(concat(SMALL, "--peak-tflops", "many"));
+        assertEquals(2, peak.status());
+        assertTrue(peak.err().contains("--peak-tflops must be a number, got 'many'"), peak.err());
+    }
+
     @Test
     void cpuClockNeedsOneThreadAndClockNamesAreChecked() {
         LaunchRun twoThreads = LaunchRun.of(concat(SMALL, "--threads", "2", "--clock", "CPU"));
