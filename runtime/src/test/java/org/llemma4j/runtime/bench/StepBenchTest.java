@@ -74,7 +74,8 @@ class StepBenchTest {
 
     private static String run(StepBenchSettings settings) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        StepBench.run(settings, ComputeDevice.cpu(settings.threads()), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        StepBench.run(settings, ComputeDevice.cpu(settings.threads()),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
         return bytes.toString(StandardCharsets.UTF_8);
     }
 }
