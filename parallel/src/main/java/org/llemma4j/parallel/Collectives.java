@@ -19,7 +19,9 @@ import org.bytedeco.pytorch.Work;
  * the asynchronous one awaited at once).
  *
  * <p>Tensors must be dense and contiguous, on the group's device; results are written in place or into the given
- * output, and the input tensors must stay alive until the collective completes. Errors (a peer that died, a timeout,
+ * output, and the input tensors must stay alive until the collective completes. Reduce-scatter and all-gather may
+ * also run in place, in the layout NCCL defines for it: the shard is this rank's slot of the full buffer, elements
+ * {@code [rank * n, (rank + 1) * n)} (a shard that overlaps the buffer anywhere else is refused). Errors (a peer that died, a timeout,
  * mismatched sizes) arrive as {@link DistributedException}s naming the operation, the group, this rank and the sizes.
  */
 public final class Collectives {
@@ -94,7 +96,10 @@ public final class Collectives {
         return out;
     }
 
-    /** Reduce-scatter into a caller-owned {@code output} of {@code input.numel() / size} elements. */
+    /**
+     * Reduce-scatter into a caller-owned {@code output} of {@code input.numel() / size} elements; {@code output} may
+     * be this rank's slot of {@code input} (in place: the rest of {@code input} is left unchanged).
+     */
     public void reduceScatter(Tensor input, Tensor output, ReduceKind op) {
         reduceScatterAsync(input, output, op).close();
     }
@@ -109,6 +114,7 @@ public final class Collectives {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + input.numel() + " / " + group.size() + " = " + n);
         }
+        requireOwnSlotIfAliased(input, output, "output", what);
         ReduceOp reduceOp = keep(op.toNative());
         if (reduceScatterMode == ReduceScatterMode.ALL_REDUCE) {
             Tensor full = keep(input.clone());
@@ -140,7 +146,11 @@ public final class Collectives {
         return out;
     }
 
-    /** All-gather into a caller-owned flat {@code output} of {@code shard.numel() * size} elements. */
+    /**
+     * All-gather into a caller-owned flat {@code output} of {@code shard.numel() * size} elements. In place when
+     * {@code shard} is this rank's slot of {@code output} ({@code output.narrow(0, rank * n, n)}): no temporary of
+     * the whole buffer on NCCL, whose all-gather reads its input from where it writes this rank's part.
+     */
     public void allGather(Tensor shard, Tensor output) {
         allGatherAsync(shard, output).close();
     }
@@ -154,6 +164,7 @@ public final class Collectives {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + shard.numel() + " x " + group.size() + " = " + shard.numel() * group.size());
         }
+        requireOwnSlotIfAliased(output, shard, "shard", what);
         AllgatherOptions options = keep(new AllgatherOptions());
         Work work = start(what, () -> backend()._allgather_base(output, shard, options), options);
         return new PendingCollective(what, onFailure, work, output, null, options);
@@ -225,6 +236,25 @@ public final class Collectives {
     private void requireRoot(int root, String what) {
         if (root < 0 || root >= group.size()) {
             throw new IllegalArgumentException(what + ": root " + root + " is outside 0.." + (group.size() - 1));
+        }
+    }
+
+    /**
+     * A {@code slot} that shares memory with {@code whole} must be this rank's part of it, the in-place layout of
+     * NCCL's reduce-scatter and all-gather (and what Gloo's copies handle as well): anywhere else the collective
+     * would overwrite data it has still to read.
+     */
+    private void requireOwnSlotIfAliased(Tensor whole, Tensor slot, String name, String what) {
+        if (!slot.is_alias_of(whole) || slot.element_size() != whole.element_size()) {
+            return;
+        }
+        long start = slot.storage_offset() - whole.storage_offset();
+        long n = slot.numel();
+        boolean overlaps = start < whole.numel() && start + n > 0;
+        if (overlaps && start != group.rank() * n) {
+            throw new IllegalArgumentException(what + ": the " + name + " overlaps the full buffer at elements ["
+                    + start + ", " + (start + n) + "), but in place it must be this rank's slot [" + group.rank() * n
+                    + ", " + (group.rank() + 1) * n + ") (group rank " + group.rank() + ")");
         }
     }
 

@@ -27,25 +27,25 @@ class CollectivesTest {
     /** 4 x 3 x 5 = 60 elements: divisible by 2 and 4, not a power of two. */
     private static final long N = 60;
 
-    private static Distributed join(int rank, int world, int port, int tp) {
+    static Distributed join(int rank, int world, int port, int tp) {
         DistEnv env = DistEnv.fromEnvironment(Map.of("RANK", "" + rank, "WORLD_SIZE", "" + world,
                 "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", "" + port));
         return Distributed.init(env, DistOptions.cpu(tp).withTimeouts(TIMEOUT, TIMEOUT));
     }
 
     /** Element i of rank r's input: (r + 1) * (i % 7 + 1). */
-    private static Tensor input(int rank, long n, ScalarType type) {
+    static Tensor input(int rank, long n, ScalarType type) {
         Tensor i = torch.arange(new Scalar(n)).remainder(new Scalar(7)).add(new Scalar(1));
         return i.mul(new Scalar(rank + 1.0)).to(type);
     }
 
     /** (i % 7 + 1) * factor, for i in [offset, offset + n). */
-    private static Tensor pattern(long offset, long n, double factor) {
+    static Tensor pattern(long offset, long n, double factor) {
         Tensor i = torch.arange(new Scalar(offset), new Scalar(offset + n)).remainder(new Scalar(7)).add(new Scalar(1));
         return i.mul(new Scalar(factor)).to(ScalarType.Double);
     }
 
-    private static void assertExactly(Tensor expected, Tensor actual, String what) {
+    static void assertExactly(Tensor expected, Tensor actual, String what) {
         assertEquals(expected.numel(), actual.numel(), what + ": element count");
         Tensor diff = actual.to(ScalarType.Double).reshape(-1).sub(expected.reshape(-1)).abs();
         double max = diff.max().item_double();
