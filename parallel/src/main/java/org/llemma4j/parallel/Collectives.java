@@ -1,10 +1,12 @@
 package org.llemma4j.parallel;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.BroadcastOptions;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.ReduceOp;
 import org.bytedeco.pytorch.ReduceOptions;
 import org.bytedeco.pytorch.ReduceScatterOptions;
@@ -61,7 +63,7 @@ public final class Collectives {
     /** Starts an in-place all-reduce of {@code tensor}. */
     public PendingCollective allReduceAsync(Tensor tensor, ReduceKind op) {
         String what = describe("allReduce(" + op + ")", tensor);
-        requireDense(tensor, what);
+        requireUsable(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         ReduceOp reduceOp = keep(op.toNative());
         AllreduceOptions options = keep(new AllreduceOptions());
@@ -77,7 +79,7 @@ public final class Collectives {
     public PendingCollective reduceAsync(Tensor tensor, ReduceKind op, int root) {
         String what = describe("reduce(" + op + ", root " + root + ")", tensor);
         requireRoot(root, what);
-        requireDense(tensor, what);
+        requireUsable(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         ReduceOp reduceOp = keep(op.toNative());
         ReduceOptions options = keep(new ReduceOptions());
@@ -107,8 +109,8 @@ public final class Collectives {
     /** Starts a reduce-scatter of the flat {@code input} into {@code output} (this rank's shard). */
     public PendingCollective reduceScatterAsync(Tensor input, Tensor output, ReduceKind op) {
         String what = describe("reduceScatter(" + op + ", " + reduceScatterMode + ")", input);
-        requireDense(input, what);
-        requireDense(output, what);
+        requireUsable(input, what);
+        requireUsable(output, what);
         long n = shardLength(input, what);
         if (output.numel() != n) {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
@@ -158,8 +160,8 @@ public final class Collectives {
     /** Starts an all-gather of {@code shard} into {@code output}. */
     public PendingCollective allGatherAsync(Tensor shard, Tensor output) {
         String what = describe("allGather", shard);
-        requireDense(shard, what);
-        requireDense(output, what);
+        requireUsable(shard, what);
+        requireUsable(output, what);
         if (output.numel() != shard.numel() * group.size()) {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + shard.numel() + " x " + group.size() + " = " + shard.numel() * group.size());
@@ -179,7 +181,7 @@ public final class Collectives {
     public PendingCollective broadcastAsync(Tensor tensor, int root) {
         String what = describe("broadcast(root " + root + ")", tensor);
         requireRoot(root, what);
-        requireDense(tensor, what);
+        requireUsable(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         BroadcastOptions options = keep(new BroadcastOptions());
         options.rootRank(root).rootTensor(0);
@@ -258,12 +260,24 @@ public final class Collectives {
         }
     }
 
-    private static void requireDense(Tensor t, String what) {
+    /**
+     * Dense, contiguous and, on NCCL, on a CUDA device: NCCL moves no host memory, and a CPU tensor that slipped
+     * through (a Java double turned into a tensor without a device) is named here rather than by NCCL.
+     */
+    private void requireUsable(Tensor t, String what) {
         if (t == null || t.isNull()) {
             throw new IllegalArgumentException(what + ": tensor is null");
         }
         if (!t.is_contiguous()) {
             throw new IllegalArgumentException(what + ": tensor is not contiguous (call contiguous() first)");
+        }
+        if (group.kind() == CommBackend.NCCL && !t.is_cuda()) {
+            String device;
+            try (Device d = t.device(); BytePointer name = d.str()) {
+                device = name.getString();
+            }
+            throw new IllegalArgumentException(what + ": the tensor is on " + device + ", but NCCL only moves CUDA"
+                    + " tensors: create it on the rank's device");
         }
     }
 

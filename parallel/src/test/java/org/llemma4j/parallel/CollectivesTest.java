@@ -212,4 +212,20 @@ class CollectivesTest {
             }
         });
     }
+
+    /** NCCL moves only CUDA tensors: a host tensor is refused before the backend is touched, naming its device. */
+    @Test
+    void anNcclGroupRefusesTensorsOffTheGpu() {
+        try (PointerScope scope = new PointerScope()) {
+            Collectives nccl = new Collectives(new CommGroup("dp/0", List.of(0, 1), 0, CommBackend.NCCL, null));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> nccl.allReduce(torch.ones(4), ReduceKind.SUM));
+            assertEquals("allReduce(SUM) of 4 Float elements on group dp/0 (NCCL, rank 0 of 2, global ranks [0, 1]):"
+                    + " the tensor is on cpu, but NCCL only moves CUDA tensors: create it on the rank's device",
+                    e.getMessage());
+            Tensor flat = torch.ones(4);
+            e = assertThrows(IllegalArgumentException.class, () -> nccl.allGather(flat.narrow(0, 0, 2), flat));
+            assertTrue(e.getMessage().contains("the tensor is on cpu"), e.getMessage());
+        }
+    }
 }
