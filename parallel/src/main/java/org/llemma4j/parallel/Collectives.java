@@ -23,8 +23,9 @@ import org.bytedeco.pytorch.Work;
  * <p>Tensors must be dense and contiguous, on the group's device; results are written in place or into the given
  * output, and the input tensors must stay alive until the collective completes. Reduce-scatter and all-gather may
  * also run in place, in the layout NCCL defines for it: the shard is this rank's slot of the full buffer, elements
- * {@code [rank * n, (rank + 1) * n)} (a shard that overlaps the buffer anywhere else is refused). Errors (a peer that died, a timeout,
- * mismatched sizes) arrive as {@link DistributedException}s naming the operation, the group, this rank and the sizes.
+ * {@code [rank * n, (rank + 1) * n)} (a shard that overlaps the buffer anywhere else is refused). Errors (a peer
+ * that died, a timeout, mismatched sizes) arrive as {@link DistributedException}s naming the operation, the group,
+ * this rank and the sizes.
  */
 public final class Collectives {
 
