@@ -1,10 +1,12 @@
 package org.llemma4j.parallel;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.BroadcastOptions;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.ReduceOp;
 import org.bytedeco.pytorch.ReduceOptions;
 import org.bytedeco.pytorch.ReduceScatterOptions;
@@ -19,8 +21,11 @@ import org.bytedeco.pytorch.Work;
  * the asynchronous one awaited at once).
  *
  * <p>Tensors must be dense and contiguous, on the group's device; results are written in place or into the given
- * output, and the input tensors must stay alive until the collective completes. Errors (a peer that died, a timeout,
- * mismatched sizes) arrive as {@link DistributedException}s naming the operation, the group, this rank and the sizes.
+ * output, and the input tensors must stay alive until the collective completes. Reduce-scatter and all-gather may
+ * also run in place, in the layout NCCL defines for it: the shard is this rank's slot of the full buffer, elements
+ * {@code [rank * n, (rank + 1) * n)} (a shard that overlaps the buffer anywhere else is refused). Errors (a peer
+ * that died, a timeout, mismatched sizes) arrive as {@link DistributedException}s naming the operation, the group,
+ * this rank and the sizes.
  */
 public final class Collectives {
 
@@ -59,7 +64,7 @@ public final class Collectives {
     /** Starts an in-place all-reduce of {@code tensor}. */
     public PendingCollective allReduceAsync(Tensor tensor, ReduceKind op) {
         String what = describe("allReduce(" + op + ")", tensor);
-        requireDense(tensor, what);
+        requireUsable(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         ReduceOp reduceOp = keep(op.toNative());
         AllreduceOptions options = keep(new AllreduceOptions());
@@ -75,7 +80,7 @@ public final class Collectives {
     public PendingCollective reduceAsync(Tensor tensor, ReduceKind op, int root) {
         String what = describe("reduce(" + op + ", root " + root + ")", tensor);
         requireRoot(root, what);
-        requireDense(tensor, what);
+        requireUsable(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         ReduceOp reduceOp = keep(op.toNative());
         ReduceOptions options = keep(new ReduceOptions());
@@ -94,7 +99,10 @@ public final class Collectives {
         return out;
     }
 
-    /** Reduce-scatter into a caller-owned {@code output} of {@code input.numel() / size} elements. */
+    /**
+     * Reduce-scatter into a caller-owned {@code output} of {@code input.numel() / size} elements; {@code output} may
+     * be this rank's slot of {@code input} (in place: the rest of {@code input} is left unchanged).
+     */
     public void reduceScatter(Tensor input, Tensor output, ReduceKind op) {
         reduceScatterAsync(input, output, op).close();
     }
@@ -102,13 +110,14 @@ public final class Collectives {
     /** Starts a reduce-scatter of the flat {@code input} into {@code output} (this rank's shard). */
     public PendingCollective reduceScatterAsync(Tensor input, Tensor output, ReduceKind op) {
         String what = describe("reduceScatter(" + op + ", " + reduceScatterMode + ")", input);
-        requireDense(input, what);
-        requireDense(output, what);
+        requireUsable(input, what);
+        requireUsable(output, what);
         long n = shardLength(input, what);
         if (output.numel() != n) {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + input.numel() + " / " + group.size() + " = " + n);
         }
+        requireOwnSlotIfAliased(input, output, "output", what);
         ReduceOp reduceOp = keep(op.toNative());
         if (reduceScatterMode == ReduceScatterMode.ALL_REDUCE) {
             Tensor full = keep(input.clone());
@@ -140,7 +149,11 @@ public final class Collectives {
         return out;
     }
 
-    /** All-gather into a caller-owned flat {@code output} of {@code shard.numel() * size} elements. */
+    /**
+     * All-gather into a caller-owned flat {@code output} of {@code shard.numel() * size} elements. In place when
+     * {@code shard} is this rank's slot of {@code output} ({@code output.narrow(0, rank * n, n)}): no temporary of
+     * the whole buffer on NCCL, whose all-gather reads its input from where it writes this rank's part.
+     */
     public void allGather(Tensor shard, Tensor output) {
         allGatherAsync(shard, output).close();
     }
@@ -148,12 +161,13 @@ public final class Collectives {
     /** Starts an all-gather of {@code shard} into {@code output}. */
     public PendingCollective allGatherAsync(Tensor shard, Tensor output) {
         String what = describe("allGather", shard);
-        requireDense(shard, what);
-        requireDense(output, what);
+        requireUsable(shard, what);
+        requireUsable(output, what);
         if (output.numel() != shard.numel() * group.size()) {
             throw new IllegalArgumentException(what + ": output has " + output.numel() + " elements, expected "
                     + shard.numel() + " x " + group.size() + " = " + shard.numel() * group.size());
         }
+        requireOwnSlotIfAliased(output, shard, "shard", what);
         AllgatherOptions options = keep(new AllgatherOptions());
         Work work = start(what, () -> backend()._allgather_base(output, shard, options), options);
         return new PendingCollective(what, onFailure, work, output, null, options);
@@ -168,7 +182,7 @@ public final class Collectives {
     public PendingCollective broadcastAsync(Tensor tensor, int root) {
         String what = describe("broadcast(root " + root + ")", tensor);
         requireRoot(root, what);
-        requireDense(tensor, what);
+        requireUsable(tensor, what);
         TensorVector tensors = keep(new TensorVector(tensor));
         BroadcastOptions options = keep(new BroadcastOptions());
         options.rootRank(root).rootTensor(0);
@@ -228,12 +242,43 @@ public final class Collectives {
         }
     }
 
-    private static void requireDense(Tensor t, String what) {
+    /**
+     * A {@code slot} that shares memory with {@code whole} must be this rank's part of it, the in-place layout of
+     * NCCL's reduce-scatter and all-gather (and what Gloo's copies handle as well): anywhere else the collective
+     * would overwrite data it has still to read.
+     */
+    private void requireOwnSlotIfAliased(Tensor whole, Tensor slot, String name, String what) {
+        if (!slot.is_alias_of(whole) || slot.element_size() != whole.element_size()) {
+            return;
+        }
+        long start = slot.storage_offset() - whole.storage_offset();
+        long n = slot.numel();
+        boolean overlaps = start < whole.numel() && start + n > 0;
+        if (overlaps && start != group.rank() * n) {
+            throw new IllegalArgumentException(what + ": the " + name + " overlaps the full buffer at elements ["
+                    + start + ", " + (start + n) + "), but in place it must be this rank's slot [" + group.rank() * n
+                    + ", " + (group.rank() + 1) * n + ") (group rank " + group.rank() + ")");
+        }
+    }
+
+    /**
+     * Dense, contiguous and, on NCCL, on a CUDA device: NCCL moves no host memory, and a CPU tensor that slipped
+     * through (a Java double turned into a tensor without a device) is named here rather than by NCCL.
+     */
+    private void requireUsable(Tensor t, String what) {
         if (t == null || t.isNull()) {
             throw new IllegalArgumentException(what + ": tensor is null");
         }
         if (!t.is_contiguous()) {
             throw new IllegalArgumentException(what + ": tensor is not contiguous (call contiguous() first)");
+        }
+        if (group.kind() == CommBackend.NCCL && !t.is_cuda()) {
+            String device;
+            try (Device d = t.device(); BytePointer name = d.str()) {
+                device = name.getString();
+            }
+            throw new IllegalArgumentException(what + ": the tensor is on " + device + ", but NCCL only moves CUDA"
+                    + " tensors: create it on the rank's device");
         }
     }
 

@@ -27,25 +27,25 @@ class CollectivesTest {
     /** 4 x 3 x 5 = 60 elements: divisible by 2 and 4, not a power of two. */
     private static final long N = 60;
 
-    private static Distributed join(int rank, int world, int port, int tp) {
+    static Distributed join(int rank, int world, int port, int tp) {
         DistEnv env = DistEnv.fromEnvironment(Map.of("RANK", "" + rank, "WORLD_SIZE", "" + world,
                 "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", "" + port));
         return Distributed.init(env, DistOptions.cpu(tp).withTimeouts(TIMEOUT, TIMEOUT));
     }
 
     /** Element i of rank r's input: (r + 1) * (i % 7 + 1). */
-    private static Tensor input(int rank, long n, ScalarType type) {
+    static Tensor input(int rank, long n, ScalarType type) {
         Tensor i = torch.arange(new Scalar(n)).remainder(new Scalar(7)).add(new Scalar(1));
         return i.mul(new Scalar(rank + 1.0)).to(type);
     }
 
     /** (i % 7 + 1) * factor, for i in [offset, offset + n). */
-    private static Tensor pattern(long offset, long n, double factor) {
+    static Tensor pattern(long offset, long n, double factor) {
         Tensor i = torch.arange(new Scalar(offset), new Scalar(offset + n)).remainder(new Scalar(7)).add(new Scalar(1));
         return i.mul(new Scalar(factor)).to(ScalarType.Double);
     }
 
-    private static void assertExactly(Tensor expected, Tensor actual, String what) {
+    static void assertExactly(Tensor expected, Tensor actual, String what) {
         assertEquals(expected.numel(), actual.numel(), what + ": element count");
         Tensor diff = actual.to(ScalarType.Double).reshape(-1).sub(expected.reshape(-1)).abs();
         double max = diff.max().item_double();
@@ -211,5 +211,21 @@ class CollectivesTest {
                 c.barrier();
             }
         });
+    }
+
+    /** NCCL moves only CUDA tensors: a host tensor is refused before the backend is touched, naming its device. */
+    @Test
+    void anNcclGroupRefusesTensorsOffTheGpu() {
+        try (PointerScope scope = new PointerScope()) {
+            Collectives nccl = new Collectives(new CommGroup("dp/0", List.of(0, 1), 0, CommBackend.NCCL, null));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> nccl.allReduce(torch.ones(4), ReduceKind.SUM));
+            assertEquals("allReduce(SUM) of 4 Float elements on group dp/0 (NCCL, rank 0 of 2, global ranks [0, 1]):"
+                    + " the tensor is on cpu, but NCCL only moves CUDA tensors: create it on the rank's device",
+                    e.getMessage());
+            Tensor flat = torch.ones(4);
+            e = assertThrows(IllegalArgumentException.class, () -> nccl.allGather(flat.narrow(0, 0, 2), flat));
+            assertTrue(e.getMessage().contains("the tensor is on cpu"), e.getMessage());
+        }
     }
 }

@@ -28,11 +28,13 @@ public final class TrainingRun implements AutoCloseable {
 
     private final Distributed dist;       // null for a single process
     private final StopSignal stop;
+    private final ParallelContext parallel;
     private final Trainer trainer;
 
-    private TrainingRun(Distributed dist, StopSignal stop, Trainer trainer) {
+    private TrainingRun(Distributed dist, StopSignal stop, ParallelContext parallel, Trainer trainer) {
         this.dist = dist;
         this.stop = stop;
+        this.parallel = parallel;
         this.trainer = trainer;
     }
 
@@ -54,11 +56,12 @@ public final class TrainingRun implements AutoCloseable {
         distOptions = distOptions.withTimeouts(options.rendezvousTimeout(), distOptions.collectiveTimeout());
         Distributed dist = env.worldSize() > 1 ? Distributed.init(env, distOptions) : null;
         StopSignal stop = null;
+        ParallelContext parallel = null;
         try {
             // Only now: a SIGTERM during the rendezvous simply ends the JVM, instead of waiting the grace period
             // for a training loop that has not started.
             stop = options.stopGrace().map(StopSignal::onShutdown).orElseGet(StopSignal::manual);
-            ParallelContext parallel = dist == null ? ParallelContext.single(device) : ParallelContext.of(dist);
+            parallel = dist == null ? ParallelContext.single(device) : ParallelContext.of(dist);
             int dp = parallel.dims().dp();
             Trainer trainer = new Trainer(resolved, options.runDir(), RunData.training(resolved, dp), parallel, stop,
                     new SafetensorsCheckpointing(resolved, parallel));
@@ -68,10 +71,13 @@ public final class TrainingRun implements AutoCloseable {
                 trainer.close();
                 throw e;
             }
-            return new TrainingRun(dist, stop, trainer);
+            return new TrainingRun(dist, stop, parallel, trainer);
         } catch (RuntimeException | Error e) {
             if (stop != null) {
                 stop.finished();
+            }
+            if (parallel != null) {
+                parallel.close();
             }
             if (dist != null) {
                 dist.close();
@@ -107,6 +113,7 @@ public final class TrainingRun implements AutoCloseable {
             trainer.close();
         } finally {
             stop.finished();
+            parallel.close();
             if (dist != null) {
                 dist.close();
             }

@@ -38,8 +38,8 @@ public final class TensorParallelBench {
         LlamaConfig config = LlamaConfig.builder().numLayers(12).hiddenSize(768).numHeads(12).intermediateSize(2048)
                 .vocabSize(32000).maxPositions(seq).build();
         DistEnv env = DistEnv.fromEnvironment(System.getenv());
-        try (Distributed dist = tp > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null) {
-            ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist);
+        try (Distributed dist = tp > 1 ? Distributed.init(env, DistOptions.cpu(tp)) : null;
+             ParallelContext parallel = dist == null ? ParallelContext.single() : ParallelContext.of(dist)) {
             TensorParallelPlan plan = parallel.tensorParallel();
             int[] tokens = new Random(1).ints(batch * (seq + 1), 0, config.vocabSize()).toArray();
             try (Llama model = new Llama(config, plan, ScalarType.BFloat16, AttentionKernel.SDPA_FP32, 1);

@@ -9,6 +9,7 @@ import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.ParallelDims;
 import org.llemma4j.parallel.ReduceKind;
 import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.DeviceTimer;
 import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.trainer.tp.GroupTensorParallelPlan;
 import org.llemma4j.trainer.tp.TensorParallelPlan;
@@ -17,22 +18,28 @@ import org.llemma4j.trainer.tp.TensorParallelPlan;
  * Where this process sits in the run and the few collectives the training loop itself needs. A single process
  * has no {@link Distributed} (no store, no port), and every collective is the identity.
  *
- * <p>The wall time spent inside the collectives is accumulated ({@link #commSeconds()}): from this rank's side, so
- * it includes waiting for a slower peer to arrive, not only the transfer. The identity collectives of a single
- * process cost nothing and are not counted.
+ * <p>The time the training thread spends in the collectives (these and the data-parallel optimizer's, through
+ * {@link #timeCommunication}) is measured on the device's clock ({@link DeviceTimer}) and read at log points
+ * ({@link #meanCommSeconds()}): on CUDA it is the time the compute stream waits for the collectives, from this
+ * rank's side, so it includes waiting for a slower peer to arrive, not only the transfer; on the CPU it is the host's
+ * time in them. The identity collectives of a single process cost nothing and are not counted.
+ *
+ * <p>Owns the tensor-parallel plan (f's gradient hook) and the communication timer (CUDA events): close it after the
+ * last backward pass and before the process groups.
  */
-public final class ParallelContext {
+public final class ParallelContext implements AutoCloseable {
 
     private final Distributed dist;          // null for a single process
     private final ParallelDims dims;
     private final ComputeDevice device;
-    private long commNanos;                  // only the training thread calls the collectives
+    private final DeviceTimer commTimer;     // null for a single process; only the training thread uses it
     private final TensorParallelPlan tensorParallel;
 
     private ParallelContext(Distributed dist, ParallelDims dims, ComputeDevice device) {
         this.dist = dist;
         this.dims = dims;
         this.device = device;
+        this.commTimer = dist == null ? null : device.timer();
         // Lives as long as this context: f's gradient hook must outlive every backward pass of the model.
         this.tensorParallel = dims.tp() > 1 ? new GroupTensorParallelPlan(dist.tp()) : TensorParallelPlan.SINGLE;
     }
@@ -73,7 +80,7 @@ public final class ParallelContext {
 
     /**
      * The collectives over this rank's data-parallel group, for the data-parallel optimizer, which owns their use;
-     * only for dp > 1. Time blocked in them is reported through {@link #addCommNanos}.
+     * only for dp > 1. Their time is measured through {@link #timeCommunication}.
      */
     public Collectives dataParallelGroup() {
         if (dims.dp() == 1) {
@@ -82,9 +89,25 @@ public final class ParallelContext {
         return dist.dp();
     }
 
-    /** Adds time spent blocked in a collective issued outside this class to {@link #commSeconds()}. */
-    public void addCommNanos(long nanos) {
-        commNanos += nanos;
+    /**
+     * Runs {@code collective}, the enqueue and the wait of one or more collectives issued outside this class, and
+     * counts its time as communication time. On CUDA the interval lies between two events recorded on the current
+     * stream, so it is the time the compute stream waits for the collectives (a collective's wait orders the
+     * stream behind it; the host does not wait), not the host's time to enqueue them. Call it from the training
+     * thread only: the timer is single-threaded, and what autograd's threads launch during the backward pass is
+     * exposed only where the training thread waits for it.
+     */
+    public void timeCommunication(Runnable collective) {
+        if (commTimer == null) {
+            collective.run();
+            return;
+        }
+        commTimer.start();
+        try {
+            collective.run();
+        } finally {
+            commTimer.stop();
+        }
     }
 
     /**
@@ -93,9 +116,7 @@ public final class ParallelContext {
      */
     public Tensor sumOverWorld(Tensor values) {
         if (dims.worldSize() > 1) {
-            long start = System.nanoTime();
-            dist.world().allReduce(values, ReduceKind.SUM);
-            commNanos += System.nanoTime() - start;
+            timeCommunication(() -> dist.world().allReduce(values, ReduceKind.SUM));
         }
         return values;
     }
@@ -128,14 +149,40 @@ public final class ParallelContext {
      */
     public void broadcastFromRank0(Tensor tensor) {
         if (dims.dp() > 1) {
-            long start = System.nanoTime();
-            dist.dp().broadcast(tensor, 0);
-            commNanos += System.nanoTime() - start;
+            timeCommunication(() -> dist.dp().broadcast(tensor, 0));
         }
     }
 
-    /** Seconds this process has spent in the collectives above since it was created; 0 for a single process. */
-    public double commSeconds() {
-        return commNanos / 1e9;
+    /**
+     * The seconds each rank spent in the timed collectives since the last call (or {@link #restartCommTime()}),
+     * averaged over the world; 0 for a single process. Every rank calls it at the same point: it is itself one small
+     * all-reduce (counted towards the next call), and on CUDA reading the timer waits until the device has passed
+     * the last timed collective, so call it at log points only.
+     */
+    public double meanCommSeconds() {
+        if (commTimer == null) {
+            return 0;
+        }
+        double mine = commTimer.seconds();
+        commTimer.reset();
+        return sumOverWorld(mine)[0] / dims.worldSize();
+    }
+
+    /** Forgets the communication time so far (the start-up's broadcast of the weights is not a training step's). */
+    public void restartCommTime() {
+        if (commTimer != null) {
+            commTimer.reset();
+        }
+    }
+
+    /** Frees the communication timer's events and the tensor-parallel plan's hook; the process groups stay open. */
+    @Override
+    public void close() {
+        if (commTimer != null) {
+            commTimer.close();
+        }
+        if (tensorParallel instanceof GroupTensorParallelPlan plan) {
+            plan.close();
+        }
     }
 }

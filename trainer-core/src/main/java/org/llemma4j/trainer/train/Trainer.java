@@ -170,8 +170,9 @@ public final class Trainer implements AutoCloseable {
         List<Double> losses = new ArrayList<>();
         long trainingPeak = -1;            // taken before the first checkpoint save or validation pass
         try (MetricsLog metrics = parallel.isRank0() ? new MetricsLog(runDir) : MetricsLog.discard()) {
+            parallel.restartCommTime();          // the start-up's broadcast of the weights is no step's
             ThroughputWindow window = new ThroughputWindow(training, config.model(), device, peakFlops,
-                    parallel.dims().dp(), parallel.dims().worldSize());
+                    parallel.dims().dp(), parallel.dims().worldSize(), parallel::meanCommSeconds);
             if (startStep > 0) {
                 LOG.info("resuming after step {} ({} samples consumed)", startStep, loader.consumedSamples());
             }
@@ -185,7 +186,7 @@ public final class Trainer implements AutoCloseable {
                 double gradNorm = outcome.gradNorm();
                 boolean stopping = outcome.stopping();
                 losses.add(loss);
-                window.add(loss, outcome.commSeconds());
+                window.add(loss);
                 // Step 1 is always logged: the initial loss (about ln(vocab) when fresh) is the first health check.
                 if (step == 0 || (step + 1) % logging.logInterval() == 0 || step + 1 == training.trainIters()
                         || stopping) {
@@ -225,7 +226,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** What the ranks agreed on after one step: its mean loss, the global gradient norm, and whether to stop. */
-    private record StepOutcome(double loss, double gradNorm, boolean stopping, double commSeconds) {
+    private record StepOutcome(double loss, double gradNorm, boolean stopping) {
     }
 
     /**
@@ -235,16 +236,15 @@ public final class Trainer implements AutoCloseable {
      *
      * <p>That collective sums, over the world, each rank's loss, its share of the squared gradient norm (TP-split
      * parameters over the TP group, replicated ones once, ZeRO shards over the DP group: {@link
-     * DataParallelOptimizer#reduceGradients}), whether it was told to stop (so that all ranks leave the loop after
-     * the same step), and its time in collectives (this one's own time counts towards the next step). Its result is
-     * the step's one read of device values into Java: nothing before it waits for the device.
+     * DataParallelOptimizer#reduceGradients}) and whether it was told to stop (so that all ranks leave the loop after
+     * the same step). Its result is the step's one read of device values into Java: nothing before it waits for the
+     * device. The time in collectives is not among these facts: it is measured on the device and read at log points.
      */
     private StepOutcome trainStep(double lr) {
-        double commBefore = parallel.commSeconds();
         Tensor loss = forwardBackward();                                    // () fp32: this rank's mean loss
         Tensor squares = optimizer.reduceGradients();                       // () fp64
         Tensor facts = torch.stack(new TensorVector(loss.to(ScalarType.Double), squares,
-                constant(stop.requested() ? 1 : 0), constant(parallel.commSeconds() - commBefore)));   // (4,) fp64
+                constant(stop.requested() ? 1 : 0)));                                        // (3,) fp64
         double[] agreed = Tensors.toDoubles(parallel.sumOverWorld(facts));
         int world = parallel.dims().worldSize();
         double gradNorm = Math.sqrt(agreed[1]);
@@ -254,7 +254,7 @@ public final class Trainer implements AutoCloseable {
         } else {
             skip(gradNorm);
         }
-        return new StepOutcome(agreed[0] / world, gradNorm, agreed[2] > 0, agreed[3] / world);
+        return new StepOutcome(agreed[0] / world, gradNorm, agreed[2] > 0);
     }
 
     // A 0-dim fp64 tensor holding `value` on this rank's device, made by a fill kernel: no copy from the host.

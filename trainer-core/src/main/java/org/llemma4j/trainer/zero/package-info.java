@@ -11,5 +11,13 @@
  * </ul>
  * The arithmetic of AdamW itself is {@link org.llemma4j.trainer.optim.AdamW}, a pure function of a range.
  * {@code docs/zero.md} describes a step and the overlap.
+ *
+ * <p>On CUDA streams: the overlapped buckets are launched from autograd's device thread, whose current stream is
+ * the backward pass's, after the hook has queued the gradient's addition into the bucket there; the collective's
+ * stream waits for that stream at launch. The training thread awaits every bucket at the end of the last
+ * micro-batch, and a wait orders the compute stream after the collective, so the division, the norm, the optimizer
+ * and the zeroing for the next step, all queued later on that stream, read reduced buckets. The communication
+ * time is taken on the training thread only, by the device timer around those waits (docs/zero.md, "On CUDA
+ * streams").
  */
 package org.llemma4j.trainer.zero;

@@ -12,11 +12,12 @@ import org.llemma4j.parallel.FreePort;
 
 /**
  * One thread per rank, each joining a real rendezvous on loopback and building its own Gloo groups; bounded by a
- * deadline, after which a rank still running is reported as a failure.
+ * deadline, after which a rank still running is reported as a failure. Public for other packages' multi-rank
+ * tests.
  */
-final class RankThreads {
+public final class RankThreads {
 
-    interface Body {
+    public interface Body {
         void run(Distributed dist) throws Exception;
     }
 
@@ -26,7 +27,7 @@ final class RankThreads {
     }
 
     /** Runs {@code body} on ranks 0..world-1 with tensor-parallel degree {@code tp}; fails with every rank's error. */
-    static void runAll(int world, int tp, Duration deadline, Body body) throws InterruptedException {
+    public static void runAll(int world, int tp, Duration deadline, Body body) throws InterruptedException {
         int port = FreePort.pick();
         AtomicReferenceArray<Throwable> failures = new AtomicReferenceArray<>(world);
         List<Thread> threads = new ArrayList<>();
