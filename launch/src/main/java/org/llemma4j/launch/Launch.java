@@ -19,7 +19,7 @@ public final class Launch {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new InspectDataCommand(),
                 new PlanCommand(), new GenerateCommand(), new ConvertCommand(), new BenchCommand(),
-                new CollectivesBenchCommand(), new CheckpointBenchCommand())) {
+                new CollectivesBenchCommand(), new CheckpointBenchCommand(), new GpuCheckCommand())) {
             commands.put(c.name(), c);
         }
         return commands;
