@@ -14,6 +14,7 @@ import org.llemma4j.launch.supervisor.Supervisor;
 import org.llemma4j.launch.supervisor.SupervisorResult;
 import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.parallel.device.CudaProbe;
+import org.llemma4j.parallel.device.DeviceException;
 import org.llemma4j.parallel.device.DeviceRequest;
 import org.llemma4j.runtime.check.CheckRank;
 import org.llemma4j.runtime.check.CheckResult;
@@ -62,7 +63,13 @@ final class GpuCheckCommand implements Command {
         DeviceRequest request = device(line);
         Set<Integer> which = checks(line);
         // Before anything else: on the CPU build, or a node without a GPU, say so and what to do.
-        ComputeDevice device = ComputeDevice.select(request, 0, 1);
+        ComputeDevice device;
+        try {
+            device = ComputeDevice.select(request, 0, 1);
+        } catch (DeviceException e) {
+            throw new DeviceException(e.getMessage() + " (launch gpu-check --device cpu runs the checks' logic on"
+                    + " the CPU)", e);
+        }
         int devices = request == DeviceRequest.CUDA ? CudaProbe.detect().deviceCount() : 0;
         CheckSettings settings = new CheckSettings(request, CONFIG.files(line), CONFIG.overrides(line),
                 Path.of(line.getOptionValue(WORK_DIR.getLongOpt(), "runs/gpu-check")), devices);
