@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** File and directory names inside a save directory (DESIGN section 8). */
+/** File and directory names inside a save directory (docs/checkpoints.md, "Layout"). */
 public final class CheckpointNames {
 
     public static final String LATEST = "latest";

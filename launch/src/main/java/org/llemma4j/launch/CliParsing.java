@@ -57,6 +57,16 @@ final class CliParsing {
         }
     }
 
+    /** A number option, validated; call it for an option that was given. */
+    static double doubleOption(CommandLine line, Option option) throws UsageException {
+        String value = line.getOptionValue(option.getLongOpt());
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + option.getLongOpt() + " must be a number, got '" + value + "'");
+        }
+    }
+
     /** An enum option, by constant name in any case, with its default; a wrong name lists the right ones. */
     static <E extends Enum<E>> E enumOption(CommandLine line, Option option, Class<E> type, E defaultValue)
             throws UsageException {

@@ -19,7 +19,8 @@ public final class Launch {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new InspectDataCommand(),
                 new PlanCommand(), new GenerateCommand(), new ConvertCommand(), new BenchCommand(),
-                new CollectivesBenchCommand(), new CheckpointBenchCommand(), new GpuCheckCommand())) {
+                new CollectivesBenchCommand(), new CheckpointBenchCommand(),
+                new TensorParallelBenchCommand(), new GpuCheckCommand())) {
             commands.put(c.name(), c);
         }
         return commands;

@@ -45,7 +45,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoints as sharded safetensors (DESIGN section 8): saves into {@code save}, resumes from {@code load}
+ * Checkpoints as sharded safetensors (docs/checkpoints.md): saves into {@code save}, resumes from {@code load}
  * (GPT-NeoX's convention: point both at the same directory and a restarted job continues where it stopped; a
  * {@code load} directory with nothing saved yet starts fresh), from one step directory ({@code load:
  * <save>/step-000500}, e.g. to go back before a divergence), or starts from a Hugging Face model directory.

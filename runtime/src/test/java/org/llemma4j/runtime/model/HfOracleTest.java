@@ -51,9 +51,9 @@ class HfOracleTest {
     }
 
     /**
-     * fp64 model. The only fp32 values on our side are the RoPE cos/sin tables (DESIGN section 5: tables in fp32),
-     * each within 2^-24 (6e-8) relative of the exact value. Through 5 layers of attention (softmax amplifies score
-     * errors) that puts the logits, of order 15, within ~5e-6 of the exact forward (measured 4.6e-6), so the
+     * fp64 model. The only fp32 values on our side are the RoPE cos/sin tables (RotaryEmbedding keeps them in
+     * fp32), each within 2^-24 (6e-8) relative of the exact value. Through 5 layers of attention (softmax amplifies
+     * score errors) that puts the logits, of order 15, within ~5e-6 of the exact forward (measured 4.6e-6), so the
      * tolerance is 2e-5. That the table rounding is the whole difference is checked by the next test: the oracle
      * with its cos/sin rounded to fp32 the same way agrees to 1e-10. Any real mistake (a wrong RoPE pairing, a KV
      * head mapped to the wrong query heads, a missing residual, an untied output, a misplaced norm epsilon) moves

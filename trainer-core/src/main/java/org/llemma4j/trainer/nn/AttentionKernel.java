@@ -1,7 +1,6 @@
 package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.DoubleOptional;
-import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -59,11 +58,6 @@ public enum AttentionKernel {
         if (this == MATMUL) {
             return unfused(q, k, v);
         }
-        long groups = q.size(1) / k.size(1);
-        if (groups > 1) {
-            k = k.repeat_interleave(groups, new LongOptional(1), new LongOptional());
-            v = v.repeat_interleave(groups, new LongOptional(1), new LongOptional());
-        }
         return this == SDPA ? sdpa(q, k, v)
                 : sdpa(Tensors.atLeastFloat(q), Tensors.atLeastFloat(k), Tensors.atLeastFloat(v)).to(Tensors.dtype(q));
     }
@@ -94,16 +88,23 @@ public enum AttentionKernel {
         return torch.bmm(probabilities, v.reshape(b * kvHeads, tk, d)).view(b, heads, tq, d);
     }
 
+    /**
+     * libtorch's SDPA with {@code enable_gqa} when there are fewer key/value heads than query heads: each query
+     * head reads its group's key/value head in place, so no {@code repeat_interleave} copies of k and v are made
+     * (and their backward need not sum the copies' gradients), and FlashAttention-2 can run on CUDA. On the CPU's
+     * fused kernel it was measured no slower than the copies (docs/benchmarks.md).
+     */
     private static Tensor sdpa(Tensor q, Tensor k, Tensor v) {
         long t = q.size(2);
         long s = k.size(2);
+        boolean grouped = q.size(1) != k.size(1);
         if (t == s || t == 1) {                  // causal from position 0, or one new token that sees everything
             return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, t > 1,
-                    new DoubleOptional(), false);
+                    new DoubleOptional(), grouped);
         }
         // SDPA's is_causal aligns the mask to the top left; queries after a cache need it shifted by S - T.
         Tensor visible = torch.ones(new long[] {t, s}, Tensors.optionsLike(q, ScalarType.Bool)).tril(s - t);  // (T, S)
         return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(visible), 0.0, false,
-                new DoubleOptional(), false);
+                new DoubleOptional(), grouped);
     }
 }

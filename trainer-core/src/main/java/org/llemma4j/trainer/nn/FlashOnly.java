@@ -4,11 +4,12 @@ import org.bytedeco.pytorch.Context;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * While open, libtorch's {@code scaled_dot_product_attention} may use only its FlashAttention backend: the math,
- * memory-efficient and cuDNN backends are switched off in the global context, so an attention call that flash
- * cannot serve (fp32 inputs, an explicit mask, an unsupported GPU) throws instead of falling back silently. Closing
- * restores the switches as they were when it was opened. The GPU check uses it to prove that the training step
- * runs on FlashAttention.
+ * While open, libtorch's {@code scaled_dot_product_attention} may use only its FlashAttention backend
+ * ({@link SdpaBackend#FLASH}: the math, memory-efficient and cuDNN backends switched off in the global context), so
+ * an attention call that flash cannot serve (fp32 inputs, an explicit mask, an unsupported GPU) throws instead of
+ * falling back silently. Closing restores the switches exactly as they were when it was opened, which
+ * {@link SdpaBackend} alone cannot express. The GPU check uses it to prove that the training step runs on
+ * FlashAttention and leaves the process as it found it.
  *
  * <pre>{@code
  * try (FlashOnly flash = FlashOnly.force()) {
@@ -24,7 +25,7 @@ public final class FlashOnly implements AutoCloseable {
     /** The state of libtorch's SDPA backend switches. */
     public record Backends(boolean flash, boolean memEfficient, boolean math, boolean cudnn) {
 
-        /** Only FlashAttention on. */
+        /** Only FlashAttention on: what {@link SdpaBackend#FLASH} sets. */
         public static final Backends FLASH_ONLY = new Backends(true, false, false, false);
 
         /** The switches as libtorch's global context has them now. */
@@ -54,7 +55,7 @@ public final class FlashOnly implements AutoCloseable {
     /** Switches every SDPA backend but flash off until {@link #close()}. */
     public static FlashOnly force() {
         Backends previous = Backends.current();
-        Backends.FLASH_ONLY.apply();
+        SdpaBackend.FLASH.apply();
         return new FlashOnly(previous);
     }
 

@@ -6,16 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.llemma4j.trainer.config.ConfigFixtures.dataset;
 import static org.llemma4j.trainer.config.ConfigFixtures.file;
 import static org.llemma4j.trainer.config.ConfigFixtures.minimal;
 import static org.llemma4j.trainer.config.ConfigFixtures.with;
@@ -268,94 +265,6 @@ class TrainConfigErrorsTest {
                 + " checkpoint_factor): give only one", error("checkpoint_factor=500", "save_interval=250"));
     }
 
-    // ---- data ---------------------------------------------------------------------------------------------
-
-    @Test
-    void missingDataFileNamesKeyAndFile() throws Exception {
-        Path prefix = dir.resolve("half");
-        Files.write(dir.resolve("half.bin"), new byte[1]);
-        assertEquals("missing data file: train_data_paths[0] " + dir.resolve("half.idx")
-                        + " (each dataset prefix needs prefix.bin and prefix.idx)",
-                error("train_data_paths=[" + prefix + "]"));
-    }
-
-    @Test
-    void allMissingDataFilesAreListed() {
-        Path a = dataset(dir, "a");
-        String message = error("train_data_paths=[" + a + ", " + dir.resolve("nope") + "]",
-                "valid_data_paths=[" + dir.resolve("gone") + "]");
-        assertTrue(message.startsWith("missing data files: train_data_paths[1] " + dir.resolve("nope.bin")
-                + "; train_data_paths[1] " + dir.resolve("nope.idx") + "; valid_data_paths[0] "
-                + dir.resolve("gone.bin")), message);
-    }
-
-    @Test
-    void prefixWrittenWithExtensionGetsAHint() {
-        Path a = dataset(dir, "a");
-        String message = error("train_data_paths=[" + a + ".bin]");
-        assertTrue(message.contains("train_data_paths[0] " + dir.resolve("a.bin.bin")
-                + " (give the prefix without .bin/.idx)"), message);
-    }
-
-    @Test
-    void missingDataPathFile() {
-        Map<String, Object> tree = minimal(dir);
-        tree.remove("train_data_paths");
-        tree.put("data_path", dir.resolve("absent").toString());
-        assertTrue(error(tree).startsWith("missing data files: data_path " + dir.resolve("absent.bin")));
-    }
-
-    @Test
-    void weightsAndPathsLengthMismatch() {
-        assertEquals("train_data_weights has 2 entries but train_data_paths has 1: give one weight per path",
-                error("train_data_weights=[1, 2]"));
-        Path v = dataset(dir, "v");
-        assertEquals("valid_data_weights has 1 entries but valid_data_paths has 2: give one weight per path",
-                error("valid_data_paths=[" + v + ", " + v + "]", "valid_data_weights=[1]"));
-    }
-
-    @Test
-    void negativeWeight() {
-        Path b = dataset(dir, "b");
-        assertEquals("train_data_weights[1] must be >= 0, got -1.0",
-                error("train_data_paths=[" + dir.resolve("train_a") + ", " + b + "]", "train_data_weights=[2, -1]"));
-    }
-
-    @Test
-    void allZeroWeights() {
-        assertEquals("train_data_weights must not be all zero, got [0.0]", error("train_data_weights=[0]"));
-    }
-
-    @Test
-    void emptyPathList() {
-        assertEquals("train_data_paths must list at least one dataset prefix, got []", error("train_data_paths=[]"));
-    }
-
-    @Test
-    void weightsWithoutPaths() {
-        assertEquals("test_data_weights is given without test_data_paths", error("test_data_weights=[1]"));
-    }
-
-    @Test
-    void dataPathAndTrainDataPathsAreExclusive() {
-        Path all = dataset(dir, "all");
-        assertTrue(error("data_path=" + all).startsWith("data_path and train_data_paths are exclusive: give one"));
-        Map<String, Object> none = minimal(dir);
-        none.remove("train_data_paths");
-        assertEquals("no training data: give data_path or train_data_paths", error(none));
-    }
-
-    @Test
-    void validPathsNeedTrainPaths() {
-        Path all = dataset(dir, "all");
-        Map<String, Object> tree = minimal(dir);
-        tree.remove("train_data_paths");
-        tree.put("data_path", all.toString());
-        tree.put("valid_data_paths", List.of(all.toString()));
-        assertEquals("valid_data_paths needs train_data_paths: with data_path, validation and test sets come from"
-                + " split", error(tree));
-    }
-
     // ---- ignored keys at values that would change the model -----------------------------------------------
 
     @Test
@@ -370,59 +279,6 @@ class TrainConfigErrorsTest {
                 + " every layer, e.g. [[[\"flash\"], 32]]", error("attention_config=[[[local], 2]]"));
         assertEquals("data_types.grad_accum_dtype \"bf16\" is not supported: it must be fp32 (gradients are always"
                 + " accumulated in fp32)", error("data_types.grad_accum_dtype=bf16"));
-    }
-
-    // ---- sources ------------------------------------------------------------------------------------------
-
-    @Test
-    void overrideWithoutEquals() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(), List.of("seed")));
-        assertEquals("override \"seed\" must be key=value", e.getMessage());
-    }
-
-    @Test
-    void overrideWithoutValue() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(), List.of("seed=")));
-        assertEquals("override seed has no value: \"seed=\"", e.getMessage());
-        e = assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(), List.of("seed=# 5")));
-        assertEquals("override seed has no value: \"seed=# 5\"", e.getMessage());
-    }
-
-    @Test
-    void overrideWithUnparseableValue() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(), List.of("optimizer.params.betas=[0.9, 0.95")));
-        assertTrue(e.getMessage().startsWith("override optimizer.params.betas: cannot parse value \"[0.9, 0.95\""),
-                e.getMessage());
-    }
-
-    @Test
-    void overrideThroughAScalar() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(), List.of("seed=1", "seed.x=2")));
-        assertEquals("cannot set seed.x: seed is 1, not a section", e.getMessage());
-    }
-
-    @Test
-    void configFileProblems() {
-        Path absent = dir.resolve("absent.yml");
-        assertEquals("config file " + absent + " does not exist",
-                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(absent), List.of())).getMessage());
-        Path list = file(dir, "list.yml", "- a\n- b\n");
-        assertEquals("config file " + list + " must hold a map of keys, got [a, b]",
-                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(list), List.of())).getMessage());
-        Path broken = file(dir, "broken.yml", "{\"num_layers\": 2,\n \"seed\" 3}\n");
-        String message = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(broken), List.of())).getMessage();
-        assertTrue(message.startsWith("config file " + broken + " is not valid YAML: "), message);
-        assertTrue(message.contains("(line "), message);
-        Path duplicate = file(dir, "dup.yml", "seed: 1\nseed: 2\n");
-        message = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(duplicate), List.of())).getMessage();
-        assertTrue(message.contains("seed"), message);
-        assertFalse(message.isBlank());
     }
 
     @ParameterizedTest
@@ -445,15 +301,6 @@ class TrainConfigErrorsTest {
                 "use_bias_in_mlp=false", "attention_config=[[[global, flash], 1]]"));
         assertEquals(List.of("hidden_dropout", "attention_dropout", "use_bias_in_mlp", "attention_config"),
                 c.ignoredKeys());
-    }
-
-    @Test
-    void badSplits() {
-        String expected = "split must be up to three comma-separated non-negative numbers, not all zero, such as"
-                + " \"969,30,1\", got ";
-        assertEquals(expected + "\"1,2,3,4\"", error("split=\"1,2,3,4\""));
-        assertEquals(expected + "\"-1,2,3\"", error("split=\"-1,2,3\""));
-        assertEquals(expected + "\"0,0,0\"", error("split=\"0,0,0\""));
     }
 
     @Test
@@ -488,29 +335,6 @@ class TrainConfigErrorsTest {
         Map<String, Object> tree = minimal(dir);
         tree.put("scheduler", Map.of("type", "WarmupLR"));
         assertEquals("unknown config key \"scheduler\"", error(tree));
-    }
-
-    @Test
-    void malformedOverrideKeys() {
-        for (String bad : List.of(".seed=1", "seed.=1", "optimizer..lr=1")) {
-            ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(), List.of(bad)));
-            assertTrue(e.getMessage().startsWith("override \"" + bad + "\" has a malformed key"), e.getMessage());
-        }
-    }
-
-    @Test
-    void configFileThatIsADirectory() {
-        String message = assertThrows(ConfigException.class,
-                () -> TrainConfig.load(List.of(dir), List.of())).getMessage();
-        assertTrue(message.startsWith("cannot read config file " + dir + ": "), message);
-    }
-
-    @Test
-    void commentOnlyFileIsAnEmptyConfig() {
-        Path comments = file(dir, "comments.yml", "# nothing here yet\n");
-        assertEquals("missing required config keys num_layers, hidden_size, num_attention_heads, vocab_size,"
-                        + " seq_length, train_micro_batch_size_per_gpu, train_iters, optimizer.params.lr",
-                assertThrows(ConfigException.class, () -> TrainConfig.load(List.of(comments), List.of())).getMessage());
     }
 
     @Test

@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** configs/llemma-7b.yaml, llemma-34b.yaml and proof-pile-2.yaml say what DESIGN.md section 1 says. */
+/**
+ * configs/llemma-7b.yaml, llemma-34b.yaml and proof-pile-2.yaml say what docs/architecture.md, "The recipe this code
+ * runs", says.
+ */
 class RecipeConfigsTest {
 
     private static final Path DATA = TrainingPlanTest.CONFIGS.resolve("proof-pile-2.yaml");

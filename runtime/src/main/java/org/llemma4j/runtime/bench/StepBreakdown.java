@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.bench;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +38,12 @@ import org.llemma4j.trainer.tensor.Tensors;
  * @param matmulFlops      FLOPs per step of the projections (attention and MLP) and of the output layer
  * @param outputFlops      of which the output layer's
  */
-record StepBreakdown(double attentionBlocks, double attentionMatmuls, double mlpBlocks, double mlpMatmuls,
+public record StepBreakdown(double attentionBlocks, double attentionMatmuls, double mlpBlocks, double mlpMatmuls,
                      double norms, double outputAndLoss, double matmulFlops, double outputFlops) {
 
     private static final int REPS = 3;
 
-    static StepBreakdown measure(LlamaConfig c, int batch, int seq, AttentionKernel kernel, BenchClock clock) {
+    public static StepBreakdown measure(LlamaConfig c, int batch, int seq, AttentionKernel kernel, BenchClock clock) {
         long b = batch;
         long t = seq;
         long h = c.hiddenSize();
@@ -83,16 +83,16 @@ record StepBreakdown(double attentionBlocks, double attentionMatmuls, double mlp
     }
 
     /** The time of the attention blocks outside their projections: RoPE, scores, softmax, GQA expansion. */
-    double attentionCore() {
+    public double attentionCore() {
         return attentionBlocks - attentionMatmuls;
     }
 
     /** The time of the MLP blocks outside their projections: SiLU, the product, their backward. */
-    double mlpElementwise() {
+    public double mlpElementwise() {
         return mlpBlocks - mlpMatmuls;
     }
 
-    double total() {
+    public double total() {
         return attentionBlocks + mlpBlocks + norms + outputAndLoss;
     }
 

@@ -1,4 +1,4 @@
-package org.llemma4j.launch;
+package org.llemma4j.runtime.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * every operation on the calling thread, and with OPENBLAS_NUM_THREADS=1 so does OpenBLAS (libtorch's fp32 matrix
  * multiplies), so its CPU time is the whole computation; with more threads it is not.
  */
-enum BenchClock implements LongSupplier {
+public enum BenchClock implements LongSupplier {
     /** Elapsed nanoseconds. */
     WALL,
     /** Nanoseconds of CPU time of the calling thread (meaningful with one intra-op thread only). */
