@@ -31,8 +31,8 @@ final class FlashCheck {
     static CheckResult run(CheckSettings settings) {
         String title = "bf16, flash attention only (math, memory-efficient, cuDNN SDPA off), " + STEPS + " steps";
         if (!settings.onCuda()) {
-            return CheckResult.skipped("3a", title, "CUDA only: libtorch's SDPA backend switches choose among CUDA"
-                    + " kernels, and the CPU build has none");
+            return CheckResult.skipped("3a", title, "CUDA only: it proves that the GPU's attention is"
+                    + " FlashAttention-2; the CPU's attention kernel is its own measured choice");
         }
         try (FlashOnly flash = FlashOnly.force()) {
             String refusal = fp32Refusal(ComputeDevice.select(DeviceRequest.CUDA, 0, 1));

@@ -17,8 +17,8 @@ import org.bytedeco.pytorch.global.torch;
  * }
  * }</pre>
  *
- * <p>The switches are process-wide (PyTorch's {@code torch.backends.cuda.sdp_kernel}), not per thread; they only
- * choose among CUDA kernels, so on the CPU they can be set and read but change nothing.
+ * <p>The switches are process-wide (PyTorch's {@code torch.backends.cuda.sdp_kernel}), not per thread. The CPU build
+ * has them too (its SDPA chooses between a fused flash kernel and the math one), so the guard is tested there.
  */
 public final class FlashOnly implements AutoCloseable {
 
