@@ -20,7 +20,7 @@ public final class Launch {
         for (Command c : List.<Command>of(new TrainCommand(), new PreprocessCommand(), new InspectDataCommand(),
                 new PlanCommand(), new GenerateCommand(), new ConvertCommand(), new BenchCommand(),
                 new CollectivesBenchCommand(), new CheckpointBenchCommand(),
-                new TensorParallelBenchCommand())) {
+                new TensorParallelBenchCommand(), new GpuCheckCommand())) {
             commands.put(c.name(), c);
         }
         return commands;

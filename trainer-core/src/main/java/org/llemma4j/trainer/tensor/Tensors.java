@@ -23,6 +23,7 @@ import org.llemma4j.parallel.device.DeviceKind;
 public final class Tensors {
 
     private static final AtomicLong HOST_READS = new AtomicLong();
+    private static volatile HostReadGate gate = HostReadGate.OPEN;
 
     private Tensors() {
     }
@@ -30,6 +31,20 @@ public final class Tensors {
     /** Reads of tensor values into Java made so far by this process (every thread). */
     public static long hostReads() {
         return HOST_READS.get();
+    }
+
+    /**
+     * Installs {@code next} around every host read from now on ({@link HostReadGate#OPEN} to remove one).
+     *
+     * @return the gate it replaces, to be installed again when the caller is done
+     */
+    public static HostReadGate setHostReadGate(HostReadGate next) {
+        if (next == null) {
+            throw new IllegalArgumentException("host read gate must be given (HostReadGate.OPEN for none)");
+        }
+        HostReadGate previous = gate;
+        gate = next;
+        return previous;
     }
 
     /** The shape of {@code t} as a Java array. */
@@ -126,24 +141,42 @@ public final class Tensors {
     /** The elements of {@code t} converted to float32, row-major: a host read. */
     public static float[] toFloats(Tensor t) {
         HOST_READS.incrementAndGet();
-        Tensor contiguous = t.cpu().to(ScalarType.Float).contiguous();
-        float[] out = new float[(int) contiguous.numel()];
-        contiguous.data_ptr_float().get(out);
-        return out;
+        HostReadGate around = gate;
+        around.beforeRead();
+        try {
+            Tensor contiguous = t.cpu().to(ScalarType.Float).contiguous();
+            float[] out = new float[(int) contiguous.numel()];
+            contiguous.data_ptr_float().get(out);
+            return out;
+        } finally {
+            around.afterRead();
+        }
     }
 
     /** The elements of {@code t} converted to float64, row-major: a host read. */
     public static double[] toDoubles(Tensor t) {
         HOST_READS.incrementAndGet();
-        Tensor contiguous = t.cpu().to(ScalarType.Double).contiguous();
-        double[] out = new double[(int) contiguous.numel()];
-        contiguous.data_ptr_double().get(out);
-        return out;
+        HostReadGate around = gate;
+        around.beforeRead();
+        try {
+            Tensor contiguous = t.cpu().to(ScalarType.Double).contiguous();
+            double[] out = new double[(int) contiguous.numel()];
+            contiguous.data_ptr_double().get(out);
+            return out;
+        } finally {
+            around.afterRead();
+        }
     }
 
     /** The value of a one-element tensor: a host read. */
     public static double item(Tensor t) {
         HOST_READS.incrementAndGet();
-        return t.to(ScalarType.Double).item().toDouble();
+        HostReadGate around = gate;
+        around.beforeRead();
+        try {
+            return t.to(ScalarType.Double).item().toDouble();
+        } finally {
+            around.afterRead();
+        }
     }
 }
