@@ -138,8 +138,10 @@ public final class CheckpointReader implements AutoCloseable {
         return out;
     }
 
-    /** Receives the consecutive pieces of a flat range that {@link #readFlat(String, List, int, int, long, long,
-     * long, FlatPieces)} reads. */
+    /**
+     * Receives the consecutive pieces of a flat range that
+     * {@link #readFlat(String, List, int, int, long, long, long, FlatPieces)} reads.
+     */
     @FunctionalInterface
     public interface FlatPieces {
 
@@ -163,7 +165,8 @@ public final class CheckpointReader implements AutoCloseable {
         PointerScope outer = PointerScope.getInnerScope();
         try (PointerScope scope = new PointerScope()) {
             String dtype = firstDtype(state, order, tp, start, length);
-            Tensor out = torch.empty(new long[] {length}, hostOptions(dtype), new MemoryFormatOptional());
+            Tensor out = torch.empty(new long[] {length}, hostOptions(SafetensorsDtype.fromHeader(dtype)),
+                    new MemoryFormatOptional());
             readFlat(state, order, tp, tpRank, start, length, Math.max(1, length), (at, piece) ->
                     out.narrow(0, at, piece.numel()).copy_(piece));
             return NativeScopes.escape(out, outer);
@@ -196,7 +199,7 @@ public final class CheckpointReader implements AutoCloseable {
             for (long at = 0; at < length; at += pieceElements) {
                 long n = Math.min(pieceElements, length - at);
                 try (PointerScope scope = new PointerScope()) {
-                    Tensor piece = torch.empty(new long[] {n}, hostOptions(direct.dtype().name()),
+                    Tensor piece = torch.empty(new long[] {n}, hostOptions(direct.dtype()),
                             new MemoryFormatOptional());
                     Pointer data = piece.data_ptr();
                     for (DirectCopy c : direct.copies()) {
@@ -244,9 +247,8 @@ public final class CheckpointReader implements AutoCloseable {
         return SafetensorsDtype.F32.name();
     }
 
-    private static TensorOptions hostOptions(String dtype) {
-        return new TensorOptions(new Device("cpu"))
-                .dtype(new ScalarTypeOptional(SafetensorsDtype.fromHeader(dtype).torchType()));
+    private static TensorOptions hostOptions(SafetensorsDtype dtype) {
+        return new TensorOptions(new Device("cpu")).dtype(new ScalarTypeOptional(dtype.torchType()));
     }
 
     /** Elements {@code [element, element + count)} of a stored tensor go to element {@code to} of the range. */
