@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
@@ -137,52 +139,134 @@ public final class CheckpointReader implements AutoCloseable {
     }
 
     /**
+     * Receives the consecutive pieces of a flat range that
+     * {@link #readFlat(String, List, int, int, long, long, long, FlatPieces)} reads.
+     */
+    @FunctionalInterface
+    public interface FlatPieces {
+
+        /**
+         * @param at    first element of the range the piece holds
+         * @param piece elements {@code [at, at + piece.numel())} of the range: a 1-D host tensor in the stored dtype,
+         *              freed when the call returns (copy what is kept)
+         */
+        void accept(long at, Tensor piece) throws IOException;
+    }
+
+    /**
      * A range of a rank's flat optimizer buffer: elements {@code [start, start + length)} of the concatenation, in
      * {@code order}, of the TP blocks of {@code state} ({@link OptimizerNames}) of each parameter at layout
-     * {@code tp} / {@code tpRank}. This is what a ZeRO-1 rank restores into its shard, whatever DP and TP degree
-     * the checkpoint was saved with.
+     * {@code tp} / {@code tpRank}, as one host tensor. This is what a ZeRO-1 rank restores into its shard, whatever
+     * DP and TP degree the checkpoint was saved with; {@link #readFlat(String, List, int, int, long, long, long,
+     * FlatPieces)} reads it without holding it whole.
      */
     public Tensor readFlat(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
             throws IOException {
         PointerScope outer = PointerScope.getInnerScope();
-        Tensor direct = readFlatDirect(state, order, tp, tpRank, start, length);
-        if (direct != null) {
-            return NativeScopes.escape(direct, outer);
-        }
         try (PointerScope scope = new PointerScope()) {
-            List<Tensor> parts = new ArrayList<>();
-            long p = 0;
-            for (ParamSpec param : order) {
-                long n = ShardedTensor.blockNumel(param, tp);
-                long a = Math.max(p, start);
-                long b = Math.min(p + n, start + length);
-                if (a < b) {
-                    Tensor block = readShard(OptimizerNames.of(param.name(), state), tp, tpRank).reshape(-1);
-                    parts.add(block.narrow(0, a - p, b - a));
-                }
-                p += n;
-            }
-            if (start + length > p) {
-                throw new CheckpointException("flat range [" + start + ", " + (start + length)
-                        + ") runs past the " + p + " elements of the parameters given");
-            }
-            Tensor out = parts.size() == 1 ? parts.get(0) : torch.cat(new TensorVector(parts.toArray(new Tensor[0])), 0);
-            return NativeScopes.escape(out.contiguous(), outer);
+            String dtype = firstDtype(state, order, tp, start, length);
+            Tensor out = torch.empty(new long[] {length}, hostOptions(SafetensorsDtype.fromHeader(dtype)),
+                    new MemoryFormatOptional());
+            readFlat(state, order, tp, tpRank, start, length, Math.max(1, length), (at, piece) ->
+                    out.narrow(0, at, piece.numel()).copy_(piece));
+            return NativeScopes.escape(out, outer);
         }
     }
 
     /**
-     * {@link #readFlat} when every parameter in the range is stored in blocks of this very TP layout (the usual
-     * resume: same TP degree, any DP degree or ZeRO sharding) in one dtype: the bytes are copied from the mapped
-     * files straight into the result, without per-parameter tensors and a concatenation (a 16 MB state: 0.02-0.05 s
-     * instead of 0.2-0.5 s on the loaded 2-core development machine). Returns null when that does not hold; the general path then does the work and
-     * reports any inconsistency.
+     * The range of {@link #readFlat(String, List, int, int, long, long)} handed to {@code sink} in consecutive host
+     * pieces, each freed before the next is read. Where every parameter in the range is stored in blocks of this
+     * very TP layout (the usual resume: same TP degree, any DP degree or ZeRO sharding) in one dtype, each piece
+     * holds at most {@code pieceElements} elements, copied from the mapped files straight into it. Otherwise
+     * (resharding) the host holds one parameter's block at a time, assembled from the files that store it, and
+     * hands it on in pieces of at most {@code pieceElements}.
      */
-    private Tensor readFlatDirect(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
-            throws IOException {
-        record Copy(SafetensorsFile file, String key, long element, long count, long to) {
+    public void readFlat(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length,
+                         long pieceElements, FlatPieces sink) throws IOException {
+        if (pieceElements < 1) {
+            throw new IllegalArgumentException("pieces of " + pieceElements + " elements: must be >= 1");
         }
-        List<Copy> copies = new ArrayList<>();
+        long total = 0;
+        for (ParamSpec param : order) {
+            total += ShardedTensor.blockNumel(param, tp);
+        }
+        if (start < 0 || length < 0 || start + length > total) {
+            throw new CheckpointException("flat range [" + start + ", " + (start + length)
+                    + ") runs past the " + total + " elements of the parameters given");
+        }
+        DirectPlan direct = planDirect(state, order, tp, tpRank, start, length);
+        if (direct != null) {
+            for (long at = 0; at < length; at += pieceElements) {
+                long n = Math.min(pieceElements, length - at);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor piece = torch.empty(new long[] {n}, hostOptions(direct.dtype()),
+                            new MemoryFormatOptional());
+                    Pointer data = piece.data_ptr();
+                    for (DirectCopy c : direct.copies()) {
+                        long a = Math.max(at, c.to());
+                        long b = Math.min(at + n, c.to() + c.count());
+                        if (a < b) {
+                            c.file().copyElements(c.key(), c.element() + a - c.to(), b - a, data,
+                                    (a - at) * direct.dtype().bytes());
+                        }
+                    }
+                    sink.accept(at, piece);
+                }
+            }
+            return;
+        }
+        long p = 0;
+        for (ParamSpec param : order) {
+            long n = ShardedTensor.blockNumel(param, tp);
+            long a = Math.max(p, start);
+            long b = Math.min(p + n, start + length);
+            if (a < b) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor block = readShard(OptimizerNames.of(param.name(), state), tp, tpRank).reshape(-1);
+                    for (long from = a; from < b; from += pieceElements) {
+                        long count = Math.min(pieceElements, b - from);
+                        sink.accept(from - start, block.narrow(0, from - p, count));
+                    }
+                }
+            }
+            p += n;
+        }
+    }
+
+    /** The stored dtype of the first parameter in the range (F32 for an empty range): the dtype of a whole read. */
+    private String firstDtype(String state, List<ParamSpec> order, int tp, long start, long length)
+            throws CheckpointException {
+        long p = 0;
+        for (ParamSpec param : order) {
+            long n = ShardedTensor.blockNumel(param, tp);
+            if (Math.max(p, start) < Math.min(p + n, start + length)) {
+                return manifest.tensor(OptimizerNames.of(param.name(), state)).dtype();
+            }
+            p += n;
+        }
+        return SafetensorsDtype.F32.name();
+    }
+
+    private static TensorOptions hostOptions(SafetensorsDtype dtype) {
+        return new TensorOptions(new Device("cpu")).dtype(new ScalarTypeOptional(dtype.torchType()));
+    }
+
+    /** Elements {@code [element, element + count)} of a stored tensor go to element {@code to} of the range. */
+    private record DirectCopy(SafetensorsFile file, String key, long element, long count, long to) {
+    }
+
+    private record DirectPlan(SafetensorsDtype dtype, List<DirectCopy> copies) {
+    }
+
+    /**
+     * Where each element of the range is stored, when every parameter in it is stored in blocks of this TP layout
+     * in one dtype, so that its bytes can be copied from the mapped files without per-parameter tensors and a
+     * concatenation (a 16 MB state: 0.02-0.05 s instead of 0.2-0.5 s on the loaded 2-core development machine).
+     * Null when that does not hold; the general path then does the work and reports any inconsistency.
+     */
+    private DirectPlan planDirect(String state, List<ParamSpec> order, int tp, int tpRank, long start, long length)
+            throws IOException {
+        List<DirectCopy> copies = new ArrayList<>();
         String dtype = null;
         long p = 0;
         for (ParamSpec param : order) {
@@ -218,7 +302,8 @@ public final class CheckpointReader implements AutoCloseable {
                         if (f.info(slice.key()).spec().numel() != slice.flatLength()) {
                             return null;
                         }
-                        copies.add(new Copy(f, slice.key(), from - slice.flatStart(), to - from, p + from - start));
+                        copies.add(new DirectCopy(f, slice.key(), from - slice.flatStart(), to - from,
+                                p + from - start));
                         covered += to - from;
                     }
                 }
@@ -228,16 +313,7 @@ public final class CheckpointReader implements AutoCloseable {
             }
             p += n;
         }
-        if (dtype == null || start + length > p) {
-            return null;
-        }
-        SafetensorsDtype type = SafetensorsDtype.fromHeader(dtype);
-        Tensor out = torch.empty(new long[] {length}, new TensorOptions(type.torchType()), new MemoryFormatOptional());
-        Pointer data = out.data_ptr();
-        for (Copy c : copies) {
-            c.file().copyElements(c.key(), c.element(), c.count(), data, c.to() * type.bytes());
-        }
-        return out;
+        return dtype == null ? null : new DirectPlan(SafetensorsDtype.fromHeader(dtype), copies);
     }
 
     private SafetensorsFile file(String name) throws IOException {

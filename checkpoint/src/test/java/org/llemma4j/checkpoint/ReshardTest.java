@@ -2,12 +2,14 @@ package org.llemma4j.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.llemma4j.checkpoint.TestTensors.assertBitEqual;
 
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -47,8 +49,32 @@ class ReshardTest {
                     long[] range = TinyModel.dpRange(flat.numel(), 3, d);
                     assertBitEqual(flat.narrow(0, range[0], range[1]).contiguous(),
                             r.readFlat(OptimizerNames.EXP_AVG_SQ, TinyModel.PARAMS, readTp, rank, range[0], range[1]));
+                    assertPiecesOf(flat.narrow(0, range[0], range[1]).contiguous(), r, readTp, rank, range);
                 }
             }
+        }
+    }
+
+    /**
+     * The same range read in bounded pieces (what a resume copies to the device): consecutive, none longer than
+     * asked, together the whole range.
+     */
+    private static void assertPiecesOf(Tensor expected, CheckpointReader r, int tp, int rank, long[] range)
+            throws Exception {
+        for (long pieceElements : new long[] {1, 5, 64}) {
+            Tensor assembled = torch.zeros(new long[] {range[1]}, expected.options());
+            long[] next = {0};
+            r.readFlat(OptimizerNames.EXP_AVG_SQ, TinyModel.PARAMS, tp, rank, range[0], range[1], pieceElements,
+                    (at, piece) -> {
+                        assertEquals(next[0], at, "pieces come in order");
+                        assertTrue(piece.numel() >= 1 && piece.numel() <= pieceElements,
+                                piece.numel() + " elements in a piece of at most " + pieceElements);
+                        assertTrue(piece.is_cpu());
+                        assembled.narrow(0, at, piece.numel()).copy_(piece);
+                        next[0] += piece.numel();
+                    });
+            assertEquals(range[1], next[0]);
+            assertBitEqual(expected, assembled);
         }
     }
 

@@ -21,6 +21,7 @@ import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.checkpoint.hf.HfExporter;
 import org.llemma4j.checkpoint.safetensors.SafetensorsDtype;
 import org.llemma4j.parallel.ParamSpec;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.model.LlamaLayout;
 import org.llemma4j.trainer.model.hf.HfLlamaConfig;
@@ -31,7 +32,8 @@ import org.llemma4j.runtime.model.HfModels;
  * {@code launch convert hf-to-checkpoint --hf DIR --save DIR [--rotary-emb-base X] [--dtype bf16|fp32]} and
  * {@code launch convert checkpoint-to-hf --load DIR [--step N] --out DIR [--dtype ...] [--max-shard-size 5GB]}:
  * a Hugging Face Llama directory to a step-0 checkpoint (streamed tensor by tensor), and a checkpoint's weights
- * back to a Hugging Face directory.
+ * back to a Hugging Face directory. {@code --device} chooses where each tensor's dtype is converted: on a GPU it is
+ * copied there, converted, and written back through bounded host pieces.
  */
 final class ConvertCommand implements Command {
 
@@ -52,7 +54,7 @@ final class ConvertCommand implements Command {
     private static final Option IMPORT_DTYPE = Option.builder().longOpt("dtype").hasArg().argName("bf16|fp32")
             .desc("dtype of the stored weights (default bf16)").get();
     private static final Options IMPORT_OPTIONS = new Options().addOption(HF).addOption(SAVE).addOption(ROPE)
-            .addOption(IMPORT_DTYPE);
+            .addOption(IMPORT_DTYPE).addOption(DeviceOption.option("the device to convert the dtype"));
 
     private static final Option LOAD = Option.builder().longOpt("load").hasArg().argName("dir").required()
             .desc("save directory of a run (or of hf-to-checkpoint)").get();
@@ -65,7 +67,8 @@ final class ConvertCommand implements Command {
     private static final Option MAX_SHARD = Option.builder().longOpt("max-shard-size").hasArg().argName("size")
             .desc("largest safetensors shard, e.g. 5GB (default), 500MB, 2GiB, or bytes").get();
     private static final Options EXPORT_OPTIONS = new Options().addOption(LOAD).addOption(STEP).addOption(OUT)
-            .addOption(EXPORT_DTYPE).addOption(MAX_SHARD);
+            .addOption(EXPORT_DTYPE).addOption(MAX_SHARD)
+            .addOption(DeviceOption.option("the device to convert the dtype"));
 
     @Override
     public String name() {
@@ -82,9 +85,9 @@ final class ConvertCommand implements Command {
     public int run(List<String> args) throws Exception {
         if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
             System.out.println("usage: launch convert " + HF_TO_CHECKPOINT + " --hf DIR --save DIR "
-                    + "[--rotary-emb-base X] [--dtype bf16|fp32]");
+                    + "[--rotary-emb-base X] [--dtype bf16|fp32] [--device auto|cpu|cuda]");
             System.out.println("       launch convert " + CHECKPOINT_TO_HF + " --load DIR [--step N] --out DIR "
-                    + "[--dtype bf16|fp16|fp32] [--max-shard-size 5GB]");
+                    + "[--dtype bf16|fp16|fp32] [--max-shard-size 5GB] [--device auto|cpu|cuda]");
             return args.isEmpty() ? 2 : 0;
         }
         List<String> rest = args.subList(1, args.size());
@@ -112,6 +115,7 @@ final class ConvertCommand implements Command {
         Path hf = Path.of(line.getOptionValue(HF.getLongOpt()));
         Path save = Path.of(line.getOptionValue(SAVE.getLongOpt()));
         SafetensorsDtype dtype = dtype(line, IMPORT_DTYPE, "bf16", List.of("bf16", "fp32"));
+        ComputeDevice device = DeviceOption.select(line);
         OptionalDouble theta = OptionalDouble.empty();
         if (line.hasOption(ROPE.getLongOpt())) {
             String text = line.getOptionValue(ROPE.getLongOpt());
@@ -144,7 +148,8 @@ final class ConvertCommand implements Command {
         config.bosTokenId().ifPresent(id -> recorded.put(BOS_KEY, id));
         config.eosTokenId().ifPresent(id -> recorded.put(EOS_KEY, id));
         try (HfDirectory in = HfModels.open(hf, config)) {
-            m = HfConversion.importToCheckpoint(in.tensors(), in, store, dtype, recorded);
+            m = HfConversion.importToCheckpoint(in.tensors(), DeviceOption.onDevice(in, device), store, dtype,
+                    recorded);
         }
         LlamaConfig c = config.model();
         System.out.printf(Locale.ROOT, "converted %s to %s%n", hf, store.stepDir(0));
@@ -169,6 +174,7 @@ final class ConvertCommand implements Command {
         }
         Path load = Path.of(line.getOptionValue(LOAD.getLongOpt()));
         Path out = Path.of(line.getOptionValue(OUT.getLongOpt()));
+        ComputeDevice device = DeviceOption.select(line);
         long maxShard = HfExporter.DEFAULT_MAX_SHARD_BYTES;
         if (line.hasOption(MAX_SHARD.getLongOpt())) {
             maxShard = parseSize(line.getOptionValue(MAX_SHARD.getLongOpt()));
@@ -209,7 +215,7 @@ final class ConvertCommand implements Command {
         json.put(HfDirectory.GENERATION_CONFIG_FILE, config.generationConfig());
         List<Path> files;
         try (CheckpointReader reader = store.open(stepDir)) {
-            files = exporter.export(json, tensors, reader::read, out);
+            files = exporter.export(json, tensors, DeviceOption.onDevice(reader::read, device), out);
         }
         System.out.printf(Locale.ROOT, "exported %s (step %d, %,d parameters) to %s as %s%n", stepDir, m.step(),
                 model.parameterCount(), out, dtype);

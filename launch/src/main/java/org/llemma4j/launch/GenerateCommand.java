@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.checkpoint.CheckpointException;
 import org.llemma4j.data.tokenizer.Tokenizer;
 import org.llemma4j.data.tokenizer.Tokenizers;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.model.GenerationSettings;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
@@ -19,8 +20,9 @@ import org.llemma4j.runtime.model.GenerationModel;
 
 /**
  * {@code launch generate (--load DIR | --hf DIR) (--prompt TEXT --tokenizer FILE | --prompt-ids "1 450 ...")}:
- * continues a prompt with a trained model on the CPU, in fp32, with a key-value cache (each new token costs one
- * position). Greedy by default ({@code --temperature 0}), so the output is deterministic.
+ * continues a prompt with a trained model in fp32, with a key-value cache (each new token costs one position), on the
+ * device {@code --device} selects (the model, the cache and the RoPE tables there; token ids staged to it). Greedy
+ * by default ({@code --temperature 0}), so the output is deterministic.
  */
 final class GenerateCommand implements Command {
 
@@ -52,7 +54,8 @@ final class GenerateCommand implements Command {
                     .desc("seed of the sampler (default 0)").get())
             .addOption(EOS)
             .addOption(Option.builder().longOpt("print-ids")
-                    .desc("print the new token ids instead of the text").get());
+                    .desc("print the new token ids instead of the text").get())
+            .addOption(DeviceOption.option("the device to generate"));
 
     @Override
     public String name() {
@@ -61,7 +64,7 @@ final class GenerateCommand implements Command {
 
     @Override
     public String summary() {
-        return "continue a prompt with a checkpoint or a Hugging Face model (CPU, key-value cache)";
+        return "continue a prompt with a checkpoint or a Hugging Face model (CPU or GPU, key-value cache)";
     }
 
     @Override
@@ -104,6 +107,7 @@ final class GenerateCommand implements Command {
             throw new UsageException("--seed must be an integer, got '" + line.getOptionValue("seed") + "'");
         }
         boolean printIds = line.hasOption("print-ids");
+        ComputeDevice device = DeviceOption.select(line);        // before anything is read or allocated
 
         GenerationModel.Source source;
         try {
@@ -128,10 +132,10 @@ final class GenerateCommand implements Command {
                 throw new UsageException(e.getMessage());
             }
             long loadStart = System.nanoTime();
-            try (Llama model = GenerationModel.load(source, ScalarType.Float)) {
+            try (Llama model = GenerationModel.load(source, ScalarType.Float, device)) {
                 LlamaGenerator generator = new LlamaGenerator(model);
-                System.err.printf("loaded %s in %.1f s%n", source.stepDir() != null ? source.stepDir() : source.dir(),
-                        (System.nanoTime() - loadStart) / 1e9);
+                System.err.printf("loaded %s on %s in %.1f s%n", source.stepDir() != null ? source.stepDir()
+                        : source.dir(), device.name(), (System.nanoTime() - loadStart) / 1e9);
                 long start = System.nanoTime();
                 int[] generated = generator.generate(prompt, settings, id -> { });
                 double seconds = (System.nanoTime() - start) / 1e9;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.checkpoint.CheckpointStore;
@@ -24,6 +25,7 @@ import org.llemma4j.checkpoint.ShardedTensor;
 import org.llemma4j.checkpoint.hf.HfDirectory;
 import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
+import org.llemma4j.parallel.device.CudaProbe;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.runtime.model.HfModels;
@@ -82,6 +84,49 @@ class ConvertCommandTest {
                 assertTrue(fixture.tensor(t.name()).equal(exported.tensor(t.name())), t.name());
             }
         }
+    }
+
+    @Test
+    void deviceCpuConvertsToTheSameBytesAsTheDefault() throws Exception {
+        Path plain = dir.resolve("plain");
+        Path cpu = dir.resolve("cpu");
+        assertEquals(0, LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+                plain.resolve("save").toString()).status());
+        LaunchRun in = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+                cpu.resolve("save").toString(), "--device", "cpu");
+        assertEquals(0, in.status(), in.err());
+        String model = "step-000000/model-tp00-of-01.safetensors";
+        assertEquals(-1, Files.mismatch(plain.resolve("save").resolve(model), cpu.resolve("save").resolve(model)));
+        for (Path root : new Path[] {plain, cpu}) {
+            List<String> device = root == cpu ? List.of("--device", "cpu") : List.of();
+            List<String> args = new java.util.ArrayList<>(List.of("convert", "checkpoint-to-hf", "--load",
+                    root.resolve("save").toString(), "--out", root.resolve("hf").toString(), "--dtype", "fp32"));
+            args.addAll(device);
+            LaunchRun back = LaunchRun.of(args.toArray(String[]::new));
+            assertEquals(0, back.status(), back.err());
+        }
+        assertEquals(-1, Files.mismatch(plain.resolve("hf/model.safetensors"), cpu.resolve("hf/model.safetensors")));
+    }
+
+    @Test
+    void deviceCudaOnTheCpuBuildAsksForTheCudaBuildBeforeWritingAnything() {
+        Assumptions.assumeFalse(CudaProbe.detect().nativesBuilt(), "this build has the CUDA natives");
+        Path save = dir.resolve("save");
+        LaunchRun in = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+                save.toString(), "--device", "cuda");
+        assertEquals(2, in.status(), in.out() + in.err());
+        assertTrue(in.err().startsWith("launch convert: device cuda was requested, but this build loads libtorch's "
+                + "CPU natives ("), in.err());
+        assertTrue(in.err().contains("which cannot use a GPU: rebuild with -Pcuda"), in.err());
+        assertFalse(Files.exists(save), "nothing is written");
+        LaunchRun back = LaunchRun.of("convert", "checkpoint-to-hf", "--load", save.toString(), "--out",
+                dir.resolve("hf").toString(), "--device", "cuda");
+        assertEquals(2, back.status(), back.out() + back.err());
+        assertTrue(back.err().contains("rebuild with -Pcuda"), back.err());
+        LaunchRun wrong = LaunchRun.of("convert", "hf-to-checkpoint", "--hf", STORIES.toString(), "--save",
+                save.toString(), "--device", "gpu");
+        assertEquals(2, wrong.status());
+        assertEquals("launch convert: --device must be one of auto, cpu, cuda, got 'gpu'", wrong.err().strip());
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.ParallelLayout;
 import org.llemma4j.checkpoint.ShardWriter;
 import org.llemma4j.checkpoint.ShardedTensor;
+import org.llemma4j.parallel.device.CudaProbe;
 import org.llemma4j.trainer.model.GenerationSettings;
 import org.llemma4j.trainer.model.KvCache;
 import org.llemma4j.trainer.model.Llama;
@@ -125,6 +127,29 @@ class GenerateCommandTest {
     }
 
     @Test
+    void deviceCpuPrintsTheSameIds() {
+        LaunchRun r = LaunchRun.of("generate", "--hf", STORIES.toString(), "--prompt-ids", PROMPT_IDS,
+                "--max-new-tokens", "40", "--eos-id", "-1", "--print-ids", "--device", "cpu");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(ids(cachedGreedy), r.out().strip());
+        assertTrue(r.err().contains(" on cpu in "), r.err());
+    }
+
+    @Test
+    void deviceCudaOnTheCpuBuildAsksForTheCudaBuild() {
+        Assumptions.assumeFalse(CudaProbe.detect().nativesBuilt(), "this build has the CUDA natives");
+        LaunchRun r = LaunchRun.of("generate", "--hf", STORIES.toString(), "--prompt-ids", PROMPT_IDS,
+                "--max-new-tokens", "4", "--device", "cuda");
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertEquals("", r.out());
+        String err = r.err().strip();
+        assertTrue(err.startsWith("launch generate: device cuda was requested, but this build loads libtorch's CPU "
+                + "natives ("), err);
+        assertTrue(err.contains("which cannot use a GPU: rebuild with -Pcuda"), err);
+        assertEquals(1, err.lines().count(), "one line, no stack trace: " + err);
+    }
+
+    @Test
     void samplingDependsOnTheSeedOnly() {
         List<String> outs = new ArrayList<>();
         for (String seed : new String[] {"1", "1", "2"}) {
@@ -188,6 +213,8 @@ class GenerateCommandTest {
                 "--tokenizer", LLAMA2_SPM.toString());
         assertUsage("a prompt of 9 tokens plus 600 new ones exceeds max_position_embeddings 512",
                 "generate", "--hf", hf, "--prompt-ids", PROMPT_IDS, "--max-new-tokens", "600");
+        assertUsage("--device must be one of auto, cpu, cuda, got 'gpu'",
+                "generate", "--hf", hf, "--prompt-ids", "1 2", "--device", "gpu");
         assertUsage("top-p must be in (0, 1], got 1.5",
                 "generate", "--hf", hf, "--prompt-ids", PROMPT_IDS, "--top-p", "1.5", "--temperature", "1");
     }

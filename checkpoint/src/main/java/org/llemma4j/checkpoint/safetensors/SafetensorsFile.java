@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -195,8 +197,10 @@ public final class SafetensorsFile implements AutoCloseable {
         return dataStart;
     }
 
+    /** A new host tensor whatever libtorch's default device: the mapped bytes are copied into it from Java. */
     private static Tensor empty(SafetensorsDtype dtype, long[] shape) {
-        return torch.empty(shape, new TensorOptions(dtype.torchType()), new MemoryFormatOptional());
+        return torch.empty(shape, new TensorOptions(new Device("cpu")).dtype(new ScalarTypeOptional(dtype.torchType())),
+                new MemoryFormatOptional());
     }
 
     /** Size of the file in bytes. */

@@ -18,7 +18,12 @@ import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.llemma4j.checkpoint.io.Durable;
 
 /**
@@ -37,6 +42,15 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Bytes per write call: large enough for throughput, small enough to bound the view objects. */
     private static final long CHUNK = 64L << 20;
 
+    /**
+     * Bytes of a tensor that is not a contiguous CPU tensor copied to the host at a time: a device shard (or a
+     * strided view) never needs a host copy of its whole size.
+     */
+    static final long DEFAULT_PIECE_BYTES = 64L << 20;
+
+    private final long pieceBytes;
+    private long piecesCopied;     // host pieces staged so far, for the test that checks the piece path ran
+
     private final Path target;
     private final Path tmp;
     private final FileChannel channel;
@@ -51,8 +65,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     private boolean inOrder = true;
 
     private SafetensorsWriter(Path target, Path tmp, FileChannel channel, Map<String, TensorInfo> layout,
-                              long dataStart) {
+                              long dataStart, long pieceBytes) {
         this.target = target;
+        this.pieceBytes = pieceBytes;
         this.tmp = tmp;
         this.channel = channel;
         this.layout = layout;
@@ -68,6 +83,15 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     public static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata,
                                            ChannelOpener opener) throws IOException {
+        return create(target, specs, metadata, opener, DEFAULT_PIECE_BYTES);
+    }
+
+    /** With host pieces of at most {@code pieceBytes} (at least one element): tests make them small. */
+    static SafetensorsWriter create(Path target, List<TensorSpec> specs, Map<String, String> metadata,
+                                    ChannelOpener opener, long pieceBytes) throws IOException {
+        if (pieceBytes < 1) {
+            throw new IllegalArgumentException("host piece of " + pieceBytes + " bytes must be >= 1");
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.putAll(metadata);
@@ -91,7 +115,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             Files.deleteIfExists(tmp);
             throw new SafetensorsException(target, "cannot write the header: " + e.getMessage(), e);
         }
-        SafetensorsWriter w = new SafetensorsWriter(target, tmp, ch, layout, 8L + header.length);
+        SafetensorsWriter w = new SafetensorsWriter(target, tmp, ch, layout, 8L + header.length, pieceBytes);
         w.checksum(head, 0);
         return w;
     }
@@ -132,8 +156,11 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     /**
-     * Writes a libtorch tensor, which must have the declared dtype and shape. A tensor that is not a contiguous
-     * CPU tensor is copied to one first (a temporary freed before returning).
+     * Writes a libtorch tensor, which must have the declared dtype and shape. A contiguous CPU tensor is written
+     * from its own memory. Any other (a device shard, a strided view) is flattened on its own device and copied to
+     * the host a piece of at most {@link #DEFAULT_PIECE_BYTES} at a time through one staging buffer, so the host
+     * holds one piece of it, never a second copy of the whole (a non-contiguous tensor is made contiguous where it
+     * lives first: a copy on its device, or for a strided CPU view a copy of that one tensor).
      */
     public void write(String name, Tensor tensor) throws IOException {
         TensorInfo info = claim(name);
@@ -151,23 +178,56 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new SafetensorsException(target, "tensor " + name + " was declared " + info.dtype()
                     + Arrays.toString(info.shape()) + " but is " + dtype + Arrays.toString(shape));
         }
-        // The scope frees the contiguous copy (when one is needed) and the pointer views before returning.
+        // The scope frees the staging buffer, the flattened view and the pointer views before returning.
         try (PointerScope scope = new PointerScope()) {
-            Tensor src = tensor.is_cpu() && tensor.is_contiguous() ? tensor : tensor.cpu().contiguous();
-            long n = info.byteSize();
-            if (n > 0) {
-                BytePointer data = new BytePointer(src.data_ptr());
-                for (long done = 0; done < n; ) {
-                    long len = Math.min(CHUNK, n - done);
-                    data.position(done).limit(done + len);
-                    ByteBuffer chunk = data.asByteBuffer();
-                    checksum(chunk, dataStart + info.begin() + done);
-                    writeFully(channel, chunk, dataStart + info.begin() + done);
-                    done += len;
-                }
+            if (info.byteSize() == 0) {
+                pending.remove(name);
+                return;
+            }
+            if (tensor.is_cpu() && tensor.is_contiguous()) {
+                writeHost(info, tensor, 0, info.byteSize());
+            } else {
+                writePieces(info, tensor, dtype);
             }
         }
         pending.remove(name);
+    }
+
+    private void writePieces(TensorInfo info, Tensor tensor, SafetensorsDtype dtype) throws IOException {
+        Tensor flat = tensor.reshape(-1);
+        long elements = flat.numel();
+        long perPiece = Math.max(1, pieceBytes / dtype.bytes());
+        Tensor staging = torch.empty(new long[] {Math.min(perPiece, elements)},
+                new TensorOptions(new Device("cpu")).dtype(new ScalarTypeOptional(dtype.torchType())),
+                new MemoryFormatOptional());
+        for (long done = 0; done < elements; done += perPiece) {
+            long n = Math.min(perPiece, elements - done);
+            try (PointerScope piece = new PointerScope()) {
+                Tensor host = staging.narrow(0, 0, n);
+                host.copy_(flat.narrow(0, done, n));         // device to host: returns once the bytes are here
+                writeHost(info, host, done * dtype.bytes(), n * dtype.bytes());
+            }
+            piecesCopied++;
+        }
+    }
+
+    /** Writes {@code bytes} bytes of the contiguous CPU tensor {@code host} at byte {@code at} of the tensor's data. */
+    private void writeHost(TensorInfo info, Tensor host, long at, long bytes) throws IOException {
+        BytePointer data = new BytePointer(host.data_ptr());
+        for (long done = 0; done < bytes; ) {
+            long len = Math.min(CHUNK, bytes - done);
+            data.position(done).limit(done + len);
+            ByteBuffer chunk = data.asByteBuffer();
+            long position = dataStart + info.begin() + at + done;
+            checksum(chunk, position);
+            writeFully(channel, chunk, position);
+            done += len;
+        }
+    }
+
+    /** Pieces staged on the host so far by {@link #write(String, Tensor)}. */
+    long piecesCopied() {
+        return piecesCopied;
     }
 
     /** Writes raw little-endian bytes: {@code data.remaining()} must equal the declared size. */

@@ -61,6 +61,12 @@ public final class SafetensorsCheckpointing implements Checkpointing {
     private static final List<String> SHAPE_KEYS = List.of("num_layers", "hidden_size", "num_attention_heads",
             "num_kv_heads", "intermediate_size", "vocab_size", "no_weight_tying");
 
+    /**
+     * Elements of optimizer state a resume holds on the host at a time (64 MiB of fp32) where the checkpoint's TP
+     * layout is this run's; when resharding, one parameter's block.
+     */
+    private static final long RESTORE_PIECE_ELEMENTS = 16L << 20;
+
     private final TrainConfig config;             // the resolved view goes into every manifest
     private final CheckpointSection checkpoint;
     private final ParallelContext parallel;
@@ -103,7 +109,9 @@ public final class SafetensorsCheckpointing implements Checkpointing {
         checkShapeKeys(resumed.config(), resumedDir);
         try (CheckpointReader reader = new CheckpointStore(dir).open(resumedDir)) {
             for (Param p : params.params()) {
-                copyInto(p, reader.readShard(p.name(), tp(), tpRank()), resumedDir);
+                try (PointerScope scope = new PointerScope()) {       // frees each host block before the next
+                    copyInto(p, reader.readShard(p.name(), tp(), tpRank()), resumedDir);
+                }
             }
         }
         if (checkpoint.finetune()) {
@@ -127,11 +135,13 @@ public final class SafetensorsCheckpointing implements Checkpointing {
         }
         try (HfDirectory model = HfModels.open(dir, hf)) {
             for (Param p : params.params()) {
-                Tensor whole = model.tensor(p.name());
-                Tensor block = p.shardDim() == ShardDim.REPLICATED ? whole
-                        : whole.narrow(p.shardDim().dim(), tpRank() * p.localShape()[p.shardDim().dim()],
-                        p.localShape()[p.shardDim().dim()]);
-                copyInto(p, block, dir);
+                try (PointerScope scope = new PointerScope()) {       // frees each host tensor before the next
+                    Tensor whole = model.tensor(p.name());
+                    Tensor block = p.shardDim() == ShardDim.REPLICATED ? whole
+                            : whole.narrow(p.shardDim().dim(), tpRank() * p.localShape()[p.shardDim().dim()],
+                            p.localShape()[p.shardDim().dim()]);
+                    copyInto(p, block, dir);
+                }
             }
         }
         LOG.info("load: Hugging Face weights of {} (step 0, fresh optimizer)", dir);
@@ -139,14 +149,22 @@ public final class SafetensorsCheckpointing implements Checkpointing {
 
     @Override
     public void loadOptimizer(AdamWState state) throws IOException {
-        try (CheckpointReader reader = new CheckpointStore(checkpoint.load().get()).open(resumedDir);
-             PointerScope scope = new PointerScope()) {
+        try (CheckpointReader reader = new CheckpointStore(checkpoint.load().get()).open(resumedDir)) {
             long start = state.range().offset();
             long length = state.unpaddedLength();
             List<ParamSpec> order = flatOrder(state.parameters().params());
-            state.restore(reader.readFlat(OptimizerNames.MASTER, order, tp(), tpRank(), start, length),
-                    reader.readFlat(OptimizerNames.EXP_AVG, order, tp(), tpRank(), start, length),
-                    reader.readFlat(OptimizerNames.EXP_AVG_SQ, order, tp(), tpRank(), start, length), resumed.step());
+            Map<String, Tensor> targets = Map.of(OptimizerNames.MASTER, state.master(),
+                    OptimizerNames.EXP_AVG, state.expAvg(), OptimizerNames.EXP_AVG_SQ, state.expAvgSq());
+            for (Map.Entry<String, Tensor> t : targets.entrySet()) {
+                // Each host piece is copied into the state where it lives (the device) and freed before the next.
+                reader.readFlat(t.getKey(), order, tp(), tpRank(), start, length, RESTORE_PIECE_ELEMENTS,
+                        (at, piece) -> {
+                            try (NoGradGuard noGrad = new NoGradGuard()) {
+                                t.getValue().narrow(0, at, piece.numel()).copy_(piece);
+                            }
+                        });
+            }
+            state.restored(resumed.step());
         }
     }
 

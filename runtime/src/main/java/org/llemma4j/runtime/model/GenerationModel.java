@@ -15,6 +15,7 @@ import org.llemma4j.checkpoint.CheckpointReader;
 import org.llemma4j.checkpoint.CheckpointStore;
 import org.llemma4j.checkpoint.Manifest;
 import org.llemma4j.checkpoint.hf.HfDirectory;
+import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.config.ConfigException;
 import org.llemma4j.trainer.config.ModelSection;
 import org.llemma4j.trainer.model.Llama;
@@ -27,7 +28,7 @@ import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
  * The model {@code launch generate} runs: the architecture from a checkpoint's manifest (the resolved run config)
- * or a Hugging Face {@code config.json}, then the whole (TP=1) weights, on CPU.
+ * or a Hugging Face {@code config.json}, then the whole (TP=1) weights, on the CPU or the device given.
  */
 public final class GenerationModel {
 
@@ -73,7 +74,17 @@ public final class GenerationModel {
      * is overwritten; every parameter must be present with its shape.
      */
     public static Llama load(Source source, ScalarType dtype) throws IOException {
-        Llama model = new Llama(source.config(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.MATMUL, 0);
+        return load(source, dtype, ComputeDevice.cpu());
+    }
+
+    /**
+     * As {@link #load(Source, ScalarType)}, on {@code device}: the parameters and RoPE tables are allocated there,
+     * and each weight is read into a host tensor, copied over and freed before the next, so the host holds one
+     * tensor of the model at a time.
+     */
+    public static Llama load(Source source, ScalarType dtype, ComputeDevice device) throws IOException {
+        Llama model = new Llama(source.config(), TensorParallelPlan.SINGLE, dtype, AttentionKernel.MATMUL, 0, 1,
+                device);
         try {
             if (source.huggingFace()) {
                 try (HfDirectory hf = HfModels.open(source.dir(), new HfLlamaConfig(source.config(),

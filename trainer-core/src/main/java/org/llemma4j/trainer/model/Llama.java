@@ -48,6 +48,7 @@ public final class Llama implements AutoCloseable {
     private final RmsNorm finalNorm;
     private final Tensor output;       // output: (V_local, H)
     private final TensorParallelPlan tp;
+    private final ComputeDevice device;
 
     /**
      * Allocates a freshly initialized model.
@@ -67,6 +68,7 @@ public final class Llama implements AutoCloseable {
                  int padMultiple, ComputeDevice device) {
         this.config = config;
         this.tp = tp;
+        this.device = device;
         LlamaLayout.checkTensorParallel(config, tp.size());
         this.params = ParameterSet.allocate(LlamaLayout.declarations(config), tp, dtype, seed, config.initStd(),
                 padMultiple, device);
@@ -163,6 +165,11 @@ public final class Llama implements AutoCloseable {
 
     public LlamaConfig config() {
         return config;
+    }
+
+    /** The device the parameters and RoPE tables live on: inputs (token ids) go there. */
+    public ComputeDevice device() {
+        return device;
     }
 
     /**

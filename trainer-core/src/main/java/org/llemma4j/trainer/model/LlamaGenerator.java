@@ -10,7 +10,9 @@ import org.llemma4j.trainer.tensor.Tensors;
  * Text generation: a {@link Llama} plus a {@link KvCache}, with a {@link TokenSampler} choosing each token. One
  * forward over the prompt, then one position per new token, each attending to the cached keys and values of every
  * earlier one. The forward pass is the training model's own ({@link Llama#forward(Tensor, KvCache)}), so generation
- * runs the same layers, attention kernel and weights as training.
+ * runs the same layers, attention kernel and weights as training, on the model's device: the token ids are staged
+ * there ({@link Tensors#tokens}), the key-value cache follows the keys it stores, and one row of logits per token is
+ * read back for the sampler.
  */
 public final class LlamaGenerator {
 
@@ -44,7 +46,8 @@ public final class LlamaGenerator {
             while (n < settings.maxNewTokens()) {
                 int id;
                 try (PointerScope scope = new PointerScope()) {
-                    Tensor logits = model.forward(Tensors.longTensor(next, 1, next.length), cache);   // (1, T, V)
+                    Tensor tokens = Tensors.tokens(next, model.device(), 1, next.length);
+                    Tensor logits = model.forward(tokens, cache);                               // (1, T, V)
                     id = sampler.next(Tensors.toFloats(logits.select(1, next.length - 1).select(0, 0)));
                 }
                 generated[n++] = id;

@@ -124,6 +124,11 @@ public final class Tensors {
         }
     }
 
+    /** {@code t} on {@code device} in its own dtype: {@code t} itself when it is there already, else a copy. */
+    public static Tensor onDevice(Tensor t, ComputeDevice device) {
+        return t.to(device.options(dtype(t)), false, false, new MemoryFormatOptional());
+    }
+
     /** A new float32 tensor holding {@code values} with the given shape. */
     public static Tensor floatTensor(float[] values, long... shape) {
         try (FloatPointer data = new FloatPointer(values)) {

@@ -103,16 +103,12 @@ public final class AdamWState implements AutoCloseable {
     }
 
     /**
-     * Continues from saved state: master weights and moments for the first {@code savedMaster.numel()} elements of
-     * the range (the rest is padding), and the number of steps they had taken. The range's parameters are set from
-     * the master weights.
+     * Continues from saved state that was copied into {@link #master()}, {@link #expAvg()} and {@link #expAvgSq()}
+     * piece by piece (a checkpoint streams it from the host in bounded pieces, so no whole host copy is made): sets
+     * the range's parameters from the master weights and the number of steps the saved state had taken.
      */
-    public void restore(Tensor savedMaster, Tensor savedExpAvg, Tensor savedExpAvgSq, long savedSteps) {
-        long n = savedMaster.numel();
+    public void restored(long savedSteps) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            master.narrow(0, 0, n).copy_(savedMaster.view(n));
-            expAvg.narrow(0, 0, n).copy_(savedExpAvg.view(n));
-            expAvgSq.narrow(0, 0, n).copy_(savedExpAvgSq.view(n));
             parameterRange().copy_(master);
         }
         steps = savedSteps;
