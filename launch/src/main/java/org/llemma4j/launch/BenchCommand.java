@@ -15,9 +15,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.llemma4j.parallel.device.MatmulPeak;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.metrics.FlopsModel;
-import org.llemma4j.trainer.metrics.PeakFlops;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.model.LlamaConfig;
 import org.llemma4j.trainer.nn.AttentionKernel;
@@ -94,7 +94,7 @@ final class BenchCommand implements Command {
 
         torch.set_num_threads(threads);
         String loadBefore = loadAverage();
-        double peak = PeakFlops.measureCpuBf16Matmul(2048, 5, clock);
+        double peak = MatmulPeak.measureCpuBf16(2048, 5, clock);
         System.out.printf("machine: %s, %d cores, %d intra-op threads, load average %s; timed by %s clock%n",
                 cpuModel(), Runtime.getRuntime().availableProcessors(), threads, loadBefore, clock);
         System.out.printf("bf16 matmul peak (2048^3, best of 5): %.0f GFLOP/s%n", peak / 1e9);
