@@ -55,7 +55,8 @@ class PlanCommandTest {
     void badArgumentsAreUsageErrors() {
         LaunchRun gpu = LaunchRun.of("plan", "--config", CONFIG_7B, "--gpu", "v100");
         assertEquals(2, gpu.status());
-        assertEquals("launch plan: unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb, h100-pcie, h200", gpu.err().trim());
+        assertEquals("launch plan: unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb, h100-pcie, h200",
+                gpu.err().trim());
         LaunchRun world = LaunchRun.of("plan", "--config", CONFIG_7B, "--gpus-per-node", "3");
         assertEquals(2, world.status());
         assertTrue(world.err().contains("world 3 (1 node x 3 GPUs) is not model_parallel_size 2 x dp"), world.err());

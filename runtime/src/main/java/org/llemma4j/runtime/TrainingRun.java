@@ -16,7 +16,8 @@ import org.llemma4j.trainer.train.Trainer;
  * One process's part of a training run, put together from a config in one place, in this order: the intra-op
  * thread default, the device and the check that the planner's per-rank memory estimate fits it, the distributed
  * context (rendezvous and process groups), the stop signal, the data, the checkpointing, and the trainer (which
- * builds the model, loads its weights and builds the data-parallel optimizer). {@code launch train}, the multi-process tests and the benchmarks start runs through it.
+ * builds the model, loads its weights and builds the data-parallel optimizer). {@code launch train}, the
+ * multi-process tests and the benchmarks start runs through it.
  *
  * <pre>{@code
  * try (TrainingRun run = TrainingRun.start(config, RunOptions.embedded(dir), DistEnv.fromSystem())) {

@@ -22,7 +22,8 @@ import java.util.Locale;
  * @param mfu              assumed model FLOPs utilization, in (0, 1]
  * @param notes            assumptions made while reading the config (such as a vocabulary size), printed first
  */
-public record TrainingPlan(TrainConfig config, GpuModel gpu, int nodes, int gpusPerNode, double mfu, List<String> notes) {
+public record TrainingPlan(TrainConfig config, GpuModel gpu, int nodes, int gpusPerNode, double mfu,
+                           List<String> notes) {
 
     /**
      * The MFU {@code launch plan} assumes unless told otherwise. Llemma 7B's reported ~23,000 A100-hours for
