@@ -5,8 +5,8 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.llemma4j.parallel.device.GpuModel;
 import org.llemma4j.trainer.config.ConfigException;
-import org.llemma4j.trainer.plan.Gpu;
 import org.llemma4j.trainer.plan.PlanConfig;
 import org.llemma4j.trainer.plan.TrainingPlan;
 
@@ -25,7 +25,7 @@ final class PlanCommand implements Command {
 
     private static final Options OPTIONS = CONFIG.addTo(new Options())
             .addOption(Option.builder().longOpt("gpu").hasArg().argName("model")
-                    .desc("GPU model: " + Gpu.names() + " (default a100-40gb)").get())
+                    .desc("GPU model: " + GpuModel.cliNames() + " (default a100-40gb)").get())
             .addOption(NODES)
             .addOption(GPUS_PER_NODE)
             .addOption(Option.builder().longOpt("mfu").hasArg().argName("fraction")
@@ -61,7 +61,7 @@ final class PlanCommand implements Command {
             }
         }
         try {
-            Gpu gpu = Gpu.byName(line.getOptionValue("gpu", Gpu.A100_40GB.cliName()));
+            GpuModel gpu = GpuModel.byCliName(line.getOptionValue("gpu", GpuModel.A100_40GB.cliName()));
             PlanConfig loaded = PlanConfig.load(files, CONFIG.overrides(line));
             TrainingPlan plan = new TrainingPlan(loaded.config(), gpu, nodes, gpusPerNode, mfu, loaded.notes());
             String name = String.join(" + ", files.stream().map(Path::toString).toList());

@@ -43,10 +43,20 @@ class PlanCommandTest {
     }
 
     @Test
+    void h200IsPlannedWithItsMemoryAndPeak() {
+        LaunchRun r = LaunchRun.of("plan", "--config", CONFIG_7B, "--gpu", "H200", "--nodes", "32");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("on 32 nodes x 8 h200 = 256 GPUs"), r.out());
+        assertTrue(r.out().matches("(?s).*\n  h200 memory +140\\.40\n.*"), r.out());        // 143,771 MiB
+        assertTrue(r.out().contains("h200 bf16 peak 989 TFLOP/s"), r.out());
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         LaunchRun gpu = LaunchRun.of("plan", "--config", CONFIG_7B, "--gpu", "v100");
         assertEquals(2, gpu.status());
-        assertEquals("launch plan: unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb", gpu.err().trim());
+        assertEquals("launch plan: unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb, h100-pcie, h200",
+                gpu.err().trim());
         LaunchRun world = LaunchRun.of("plan", "--config", CONFIG_7B, "--gpus-per-node", "3");
         assertEquals(2, world.status());
         assertTrue(world.err().contains("world 3 (1 node x 3 GPUs) is not model_parallel_size 2 x dp"), world.err());

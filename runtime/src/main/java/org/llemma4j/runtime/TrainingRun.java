@@ -14,9 +14,10 @@ import org.llemma4j.trainer.train.Trainer;
 
 /**
  * One process's part of a training run, put together from a config in one place, in this order: the intra-op
- * thread default, the device, the distributed context (rendezvous and process groups), the stop signal, the data,
- * the checkpointing, and the trainer (which builds the model, loads its weights and builds the data-parallel
- * optimizer). {@code launch train}, the multi-process tests and the benchmarks start runs through it.
+ * thread default, the device and the check that the planner's per-rank memory estimate fits it, the distributed
+ * context (rendezvous and process groups), the stop signal, the data, the checkpointing, and the trainer (which
+ * builds the model, loads its weights and builds the data-parallel optimizer). {@code launch train}, the
+ * multi-process tests and the benchmarks start runs through it.
  *
  * <pre>{@code
  * try (TrainingRun run = TrainingRun.start(config, RunOptions.embedded(dir), DistEnv.fromSystem())) {
@@ -44,7 +45,8 @@ public final class TrainingRun implements AutoCloseable {
      *
      * @param env who this process is (torchrun's or SLURM's environment, or a single process)
      * @throws SetupException when the data does not fit the config
-     * @throws org.llemma4j.parallel.device.DeviceException when the device asked for is not available
+     * @throws org.llemma4j.parallel.device.DeviceException when the device asked for is not available, or the
+     *         per-rank memory estimate does not fit it
      * @throws org.llemma4j.parallel.DistributedException when the rendezvous or a process group fails
      */
     public static TrainingRun start(TrainConfig config, RunOptions options, DistEnv env) {
@@ -52,6 +54,7 @@ public final class TrainingRun implements AutoCloseable {
                 Runtime.getRuntime().availableProcessors(), env.localWorldSize()));
         ComputeDevice device = ComputeDevice.select(resolved.device().device(), env.localRank(),
                 env.localWorldSize(), resolved.training().intraOpThreads().orElseThrow());
+        MemoryFit.require(device, resolved, env.worldSize());
         DistOptions distOptions = DistOptions.on(device, resolved.parallelism().modelParallelSize());
         distOptions = distOptions.withTimeouts(options.rendezvousTimeout(), distOptions.collectiveTimeout());
         Distributed dist = env.worldSize() > 1 ? Distributed.init(env, distOptions) : null;

@@ -40,4 +40,19 @@ class DatasheetPeakTest {
                 + " datasheet's figure without sparsity) so MFU can be computed", e.getMessage());
         assertEquals(989e12, DatasheetPeak.requireBf16Flops("NVIDIA H200", "cuda:0"));
     }
+
+    @Test
+    void thePlannersRowsAreTheRowsCudaNamesFind() {
+        assertEquals(GpuModel.A100_40GB, GpuModel.byDeviceName("NVIDIA A100-SXM4-40GB").orElseThrow());
+        assertEquals(GpuModel.A100_40GB, GpuModel.byDeviceName("NVIDIA A100-PCIE-40GB").orElseThrow());
+        assertEquals(GpuModel.A100_80GB, GpuModel.byDeviceName("NVIDIA A100-SXM4-80GB").orElseThrow());
+        assertEquals(GpuModel.A100_80GB, GpuModel.byDeviceName("NVIDIA A100 80GB PCIe").orElseThrow());
+        assertEquals(GpuModel.H100_80GB, GpuModel.byDeviceName("NVIDIA H100 80GB HBM3").orElseThrow());
+        assertEquals(GpuModel.H100_PCIE, GpuModel.byDeviceName("NVIDIA H100 PCIe").orElseThrow());
+        assertEquals(GpuModel.H200, GpuModel.byDeviceName("NVIDIA H200").orElseThrow());
+        assertEquals(GpuModel.H200, GpuModel.byCliName("H200"));
+        assertEquals(143_771L << 20, GpuModel.H200.memoryBytes());
+        assertEquals("unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb, h100-pcie, h200",
+                assertThrows(IllegalArgumentException.class, () -> GpuModel.byCliName("v100")).getMessage());
+    }
 }

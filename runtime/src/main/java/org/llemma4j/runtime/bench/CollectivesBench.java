@@ -92,8 +92,7 @@ public final class CollectivesBench {
         }
         double mine = (System.nanoTime() - start) / 1e9 / reps;
         try (PointerScope scope = new PointerScope()) {
-            Tensor t = torch.zeros(new long[] {1}, new TensorOptions(ScalarType.Double));
-            t.data_ptr_double().put(mine);
+            Tensor t = Tensors.doubleTensor(mine);
             dist.world().allReduce(t, ReduceKind.SUM);
             return Tensors.toDoubles(t)[0] / dist.dims().worldSize();
         }

@@ -55,7 +55,7 @@ public final class MetricsLog implements AutoCloseable {
             return;
         }
         LOG.info(m.format());
-        write(JSON.convertValue(m, Map.class));
+        write(m.fields());
     }
 
     /**

@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.ReduceKind;
+import org.llemma4j.trainer.tensor.Placement;
 import org.llemma4j.trainer.tensor.Tensors;
 import org.llemma4j.trainer.tp.TensorParallelPlan;
 import org.llemma4j.trainer.tp.VocabRange;
@@ -88,6 +89,9 @@ public final class ChunkedLinearCrossEntropy {
 
     /** As above, keeping dL/dz for at most {@code groupBytes} at a time (tests use small groups). */
     static Tensor mean(Tensor hidden, Tensor weight, Tensor targets, TensorParallelPlan tp, long groupBytes) {
+        String device = Placement.deviceOf(hidden);
+        Placement.requireWith(weight, "the output layer's weight", device, "the hidden states");
+        Placement.requireWith(targets, "the target token ids", device, "the hidden states");
         long n = hidden.size(0);
         long vocab = weight.size(0);
         long chunk = Math.max(1, Math.min(n, CHUNK_ELEMENTS / vocab));

@@ -16,6 +16,7 @@ import org.llemma4j.parallel.ParamSpec;
 import org.llemma4j.parallel.ShardDim;
 import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.parallel.device.DeviceKind;
+import org.llemma4j.trainer.tensor.Placement;
 import org.llemma4j.trainer.tp.TensorParallelPlan;
 
 /**
@@ -76,7 +77,8 @@ public final class ParameterSet implements AutoCloseable {
             }
         }
         long padded = (total + padMultiple - 1) / padMultiple * padMultiple;
-        Tensor flat = torch.zeros(new long[] {padded}, device.options(dtype));
+        Tensor flat = Placement.requireOn(torch.zeros(new long[] {padded}, device.options(dtype)), device,
+                "the flat parameter buffer");
         flat.retainReference();
         boolean draw = device.kind() != DeviceKind.META;
 

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.trainer.tensor.Placement;
 import org.llemma4j.trainer.tensor.Tensors;
 
 /**
@@ -24,6 +25,7 @@ public final class RotaryEmbedding implements AutoCloseable {
     private final int rotaryDims;
     private final Tensor cos;      // cos: (maxPositions, rotaryDims) fp32, each half repeated
     private final Tensor sin;      // sin: (maxPositions, rotaryDims) fp32
+    private final String device;   // the tables' device, libtorch's name
 
     /** Plain RoPE (no scaling), tables on the CPU. */
     public RotaryEmbedding(int rotaryDims, int maxPositions, double base) {
@@ -44,15 +46,17 @@ public final class RotaryEmbedding implements AutoCloseable {
                 sinTable[row + i] = sinTable[row + i + half] = (float) Math.sin(angle);
             }
         }
-        this.cos = onDevice(cosTable, maxPositions, rotaryDims, device);
-        this.sin = onDevice(sinTable, maxPositions, rotaryDims, device);
+        this.cos = onDevice(cosTable, maxPositions, rotaryDims, device, "the RoPE cos table");
+        this.sin = onDevice(sinTable, maxPositions, rotaryDims, device, "the RoPE sin table");
+        this.device = device.name();
     }
 
     // A table computed here, moved to `device` and owned by this object: (positions, rotaryDims) fp32.
-    private static Tensor onDevice(float[] table, int positions, int rotaryDims, ComputeDevice device) {
+    private static Tensor onDevice(float[] table, int positions, int rotaryDims, ComputeDevice device, String what) {
         try (PointerScope scope = new PointerScope()) {
             Tensor t = Tensors.floatTensor(table, positions, rotaryDims).to(device.options(ScalarType.Float), false,
                     false, new MemoryFormatOptional());
+            Placement.requireOn(t, device, what);
             t.retainReference();                       // outlives the scope: this object releases it in close()
             return t;
         }
@@ -73,6 +77,7 @@ public final class RotaryEmbedding implements AutoCloseable {
             throw new IllegalArgumentException("positions " + offset + ".." + (offset + t - 1)
                     + " are outside the RoPE tables (max_position_embeddings " + cos.size(0) + ")");
         }
+        Placement.requireWith(x, "the tensor to rotate", device, "RoPE's cos/sin table");
         long headDim = x.size(3);
         Tensor x32 = Tensors.atLeastFloat(x);
         Tensor rot = rotaryDims == headDim ? x32 : x32.narrow(3, 0, rotaryDims);

@@ -2,6 +2,7 @@ package org.llemma4j.trainer.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.llemma4j.trainer.tensor.Placement;
 import org.llemma4j.trainer.tp.TensorParallelPlan;
 import org.llemma4j.trainer.tp.VocabRange;
 
@@ -24,6 +25,8 @@ public final class VocabEmbedding {
 
     /** tokens: (B, T) int64 -> (B, T, H) in the weight's dtype. */
     public Tensor forward(Tensor tokens) {
+        // A batch left on the host would otherwise fail inside index_select with a message naming neither tensor.
+        Placement.requireWith(tokens, "the token ids", weight, "the embedding table");
         if (tp.size() == 1) {
             return torch.embedding(weight, tokens);
         }

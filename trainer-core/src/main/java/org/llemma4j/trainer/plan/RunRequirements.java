@@ -1,5 +1,6 @@
 package org.llemma4j.trainer.plan;
 
+import org.llemma4j.parallel.device.GpuModel;
 import org.llemma4j.trainer.config.TrainConfig;
 
 import java.io.IOException;
@@ -78,8 +79,7 @@ public final class RunRequirements {
     static long cpuBytesPerRank(TrainConfig config, int world) {
         int tp = config.parallelism().modelParallelSize();
         int w = world % tp == 0 ? world : tp;
-        TrainingPlan plan = new TrainingPlan(config, Gpu.A100_80GB, 1, w, TrainingPlan.DEFAULT_MFU, List.of());
-        return plan.totalBytes() - plan.reserveBytes();
+        return RankMemory.of(config, w).tensorBytes();
     }
 
     /**
@@ -88,7 +88,7 @@ public final class RunRequirements {
      */
     private static String gpuHint(TrainConfig config) {
         int tp = config.parallelism().modelParallelSize();
-        for (Gpu gpu : Gpu.values()) {
+        for (GpuModel gpu : GpuModel.values()) {
             for (int world = tp; world <= 8192; world *= 2) {
                 if (world > 8 && world % 8 != 0) {
                     continue;

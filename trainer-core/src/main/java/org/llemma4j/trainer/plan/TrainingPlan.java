@@ -1,5 +1,6 @@
 package org.llemma4j.trainer.plan;
 
+import org.llemma4j.parallel.device.GpuModel;
 import org.llemma4j.trainer.config.ParallelismSection;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.config.TrainingSection;
@@ -21,7 +22,8 @@ import java.util.Locale;
  * @param mfu              assumed model FLOPs utilization, in (0, 1]
  * @param notes            assumptions made while reading the config (such as a vocabulary size), printed first
  */
-public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNode, double mfu, List<String> notes) {
+public record TrainingPlan(TrainConfig config, GpuModel gpu, int nodes, int gpusPerNode, double mfu,
+                           List<String> notes) {
 
     /**
      * The MFU {@code launch plan} assumes unless told otherwise. Llemma 7B's reported ~23,000 A100-hours for
@@ -94,65 +96,63 @@ public record TrainingPlan(TrainConfig config, Gpu gpu, int nodes, int gpusPerNo
 
     // ---- memory per rank ----------------------------------------------------------------------------------
 
-    /** bf16 weights: 2 bytes x parameters per TP rank. */
+    /** The bytes of one rank, per buffer. */
+    public RankMemory memory() {
+        return new RankMemory(config, tp(), dp());
+    }
+
+    /** The flat bf16 parameter buffer (padded to a multiple of dp). */
     public long weightBytes() {
-        return MemoryModel.BF16 * parametersPerRank();
+        return memory().weightBytes();
     }
 
-    /** The fp32 gradient buffer micro-batches accumulate into: 4 bytes x parameters per TP rank. */
+    /** The fp32 gradient buffer micro-batches accumulate into. */
     public long gradientBytes() {
-        return MemoryModel.FP32 * parametersPerRank();
+        return memory().gradientBytes();
     }
 
-    /** fp32 master weights and Adam moments: 12 bytes x parameters per TP rank, divided by dp under ZeRO-1. */
+    /** fp32 master weights and Adam moments, divided by dp under ZeRO-1. */
     public long optimizerBytes() {
-        long full = MemoryModel.ADAM_STATE_BYTES * parametersPerRank();
-        return parallelism().zero().shardsOptimizer(dp()) ? ceilDiv(full, dp()) : full;
+        return memory().optimizerBytes();
     }
 
-    /** Decoder-layer activations of one micro-batch with full checkpointing (checkpoint_num_layers per group). */
     public long checkpointedActivationBytes() {
-        return MemoryModel.checkpointedActivationBytes(model(), training().seqLength(), training().microBatchSize(),
-                tp(), training().checkpointNumLayers());
+        return memory().checkpointedActivationBytes();
     }
 
-    /** Decoder-layer activations of one micro-batch without checkpointing. */
     public long fullActivationBytes() {
-        return MemoryModel.fullActivationBytes(model(), training().seqLength(), training().microBatchSize(), tp());
+        return memory().fullActivationBytes();
     }
 
-    /** The layer activations of the configured setting (checkpoint_activations). */
     public long activationBytes() {
-        return training().checkpointActivations() ? checkpointedActivationBytes() : fullActivationBytes();
+        return memory().activationBytes();
     }
 
-    /** Final norm input/output and the fp32 logits slice. */
     public long headBytes() {
-        return MemoryModel.headActivationBytes(model(), training().seqLength(), training().microBatchSize(), tp());
+        return memory().headBytes();
     }
 
     public long logitsBytes() {
-        return MemoryModel.logitsBytes(model(), training().seqLength(), training().microBatchSize(), tp());
+        return memory().logitsBytes();
     }
 
     public long reserveBytes() {
-        return MemoryModel.CUDA_RESERVE_BYTES;
+        return memory().cudaReserveBytes();
     }
 
-    /** Everything a rank holds at the peak of a step, as configured. */
+    /** Everything a rank holds at the peak of a step, as configured, with the CUDA allowance. */
     public long totalBytes() {
-        return modelStateBytes() + activationBytes() + headBytes() + reserveBytes();
+        return memory().gpuBytes();
     }
 
     /** Weights, gradients and optimizer state: what a rank holds between steps. */
     public long modelStateBytes() {
-        return weightBytes() + gradientBytes() + optimizerBytes();
+        return memory().modelStateBytes();
     }
 
     /** The total with the other activation setting, to show what checkpointing buys (or would). */
     public long totalBytesOtherwise() {
-        long other = training().checkpointActivations() ? fullActivationBytes() : checkpointedActivationBytes();
-        return modelStateBytes() + other + headBytes() + reserveBytes();
+        return memory().tensorBytesOtherwise() + reserveBytes();
     }
 
     public boolean fits() {

@@ -2,7 +2,6 @@ package org.llemma4j.trainer.train;
 
 import java.util.function.DoubleSupplier;
 import org.llemma4j.parallel.device.ComputeDevice;
-import org.llemma4j.parallel.device.MemoryStats;
 import org.llemma4j.trainer.config.TrainingSection;
 import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.metrics.StepMetrics;
@@ -55,9 +54,8 @@ final class ThroughputWindow {
                 * training.gradientAccumulationSteps() * dp;
         double tokensPerSec = tokensPerStep / stepTime;
         double mfu = tokensPerSec * FlopsModel.modelFlopsPerToken(model, training.seqLength()) / (peakFlops * world);
-        MemoryStats memory = device.memory();
         StepMetrics metrics = new StepMetrics(step, lossSum / steps, lr, gradNorm, tokensPerSec,
-                tokensPerSec / world, mfu, stepTime, commTime, memory.currentBytes(), memory.peakBytes(),
+                tokensPerSec / world, mfu, stepTime, commTime, device.memory(),
                 stepTime * (training.trainIters() - step), skippedSteps);
         start = System.nanoTime();
         lossSum = 0;

@@ -7,6 +7,7 @@ import org.llemma4j.parallel.Slice;
 import org.llemma4j.trainer.nn.ParameterSet;
 import org.llemma4j.trainer.optim.AdamW;
 import org.llemma4j.trainer.optim.AdamWSettings;
+import org.llemma4j.trainer.tensor.Placement;
 
 /**
  * The optimizer state one rank owns: fp32 master weights and the two Adam moments for one range of the flat
@@ -37,6 +38,8 @@ public final class AdamWState implements AutoCloseable {
         this.master = owned(parameterRange().detach().to(ScalarType.Float).clone());
         this.expAvg = owned(master.new_zeros(new long[] {range.length()}));
         this.expAvgSq = owned(master.new_zeros(new long[] {range.length()}));
+        Placement.requireWith(master, "the fp32 master weights", params.flat(), "the parameter buffer");
+        Placement.requireWith(expAvgSq, "Adam's moments", params.flat(), "the parameter buffer");
     }
 
     private static Tensor owned(Tensor t) {
@@ -55,6 +58,8 @@ public final class AdamWState implements AutoCloseable {
      * @param gradNorm the global gradient norm before clipping, the same on every rank
      */
     void step(Tensor grad, double lr, double gradNorm) {
+        Placement.requireWith(grad, "the reduced gradient of the optimizer's range", master,
+                "the fp32 master weights");
         double clip = settings.gradientClipping();
         double coefficient = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;   // Megatron's coefficient
         steps++;

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.trainer.nn.Param;
 import org.llemma4j.trainer.nn.ParameterSet;
+import org.llemma4j.trainer.tensor.Placement;
 import org.llemma4j.trainer.tensor.Tensors;
 
 /**
@@ -17,6 +18,7 @@ final class GradientBuffer implements AutoCloseable {
 
     private final List<Param> params;
     private final Tensor all;                            // grad: (padded,) fp32
+    private final String device;                         // the buffer's device, libtorch's name
     private final List<Tensor> views = new ArrayList<>(); // one per parameter, shaped like its local slice
 
     GradientBuffer(ParameterSet params) {
@@ -24,6 +26,8 @@ final class GradientBuffer implements AutoCloseable {
         Tensor flat = params.flat();
         this.all = flat.new_zeros(new long[] {flat.numel()}, Tensors.optionsLike(flat, ScalarType.Float));
         all.retainReference();
+        this.device = Placement.deviceOf(all);
+        Placement.requireWith(all, "the fp32 gradient buffer", flat, "the parameter buffer");
         long offset = 0;
         for (Param p : this.params) {
             Tensor view = all.narrow(0, offset, p.localNumel()).view(p.localShape());
@@ -40,6 +44,8 @@ final class GradientBuffer implements AutoCloseable {
 
     /** Adds {@code grad}, a gradient of parameter {@code index} (in buffer order), into the buffer. */
     void add(int index, Tensor grad) {
+        Placement.requireWith(grad, "the gradient of " + params.get(index).spec().name(), device,
+                "the fp32 gradient buffer");
         try (NoGradGuard noGrad = new NoGradGuard()) {
             views.get(index).add_(grad);
         }

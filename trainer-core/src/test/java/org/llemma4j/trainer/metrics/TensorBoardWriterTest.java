@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.llemma4j.parallel.device.MemoryStats;
 
 /** Event files read back by an independent TFRecord and protobuf decoder. */
 class TensorBoardWriterTest {
@@ -89,7 +90,8 @@ class TensorBoardWriterTest {
     @Test
     void metricsLogWritesEachStepsNumbersAsScalars() throws IOException {
         try (MetricsLog log = new MetricsLog(dir)) {
-            log.log(new StepMetrics(5, 2.5, 1e-4, 0.75, 1234.0, 617.0, 0.125, 0.5, 0.05, 100, 200, 60, 0));
+            log.log(new StepMetrics(5, 2.5, 1e-4, 0.75, 1234.0, 617.0, 0.125, 0.5, 0.05,
+                    new MemoryStats(MemoryStats.Source.PROCESS_RESIDENT, 100, 200, 100, 200), 60, 0));
             log.write(Map.of("step", 5, "val_loss", 3.0, "note", "text is not a scalar"));
             log.write(Map.of("event", "no step, so not in TensorBoard", "count", 1));
         }
@@ -115,7 +117,7 @@ class TensorBoardWriterTest {
     @Test
     void discardedLogWritesNoFiles() throws IOException {
         try (MetricsLog log = MetricsLog.discard()) {
-            log.log(new StepMetrics(1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0));
+            log.log(new StepMetrics(1, 1, 1, 1, 1, 1, 1, 1, 0, MemoryStats.none(), 1, 0));
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(0, files.count());

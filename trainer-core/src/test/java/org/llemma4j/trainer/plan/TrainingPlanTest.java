@@ -1,6 +1,7 @@
 package org.llemma4j.trainer.plan;
 
 import org.junit.jupiter.api.Test;
+import org.llemma4j.parallel.device.GpuModel;
 import org.llemma4j.trainer.config.DataCheck;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.model.LlamaConfig;
@@ -26,13 +27,13 @@ class TrainingPlanTest {
         return TrainConfig.load(List.of(file), List.of(overrides), DataCheck.SKIP);
     }
 
-    private static TrainingPlan paperCluster(TrainConfig c, Gpu gpu) {
+    private static TrainingPlan paperCluster(TrainConfig c, GpuModel gpu) {
         return new TrainingPlan(c, gpu, 32, 8, TrainingPlan.DEFAULT_MFU, List.of());
     }
 
     @Test
     void llemma7bFitsOn256A100s40GbAsThePaperRanIt() {
-        TrainingPlan plan = paperCluster(config(LLEMMA_7B), Gpu.A100_40GB);
+        TrainingPlan plan = paperCluster(config(LLEMMA_7B), GpuModel.A100_40GB);
 
         assertEquals(6_738_546_688L, plan.parameterCount(), "Code Llama 7B: Llama 2 7B + 16 vocabulary rows");
         assertEquals(256, plan.worldSize());
@@ -53,26 +54,26 @@ class TrainingPlanTest {
                 plan.checkpointedActivationBytes());
         assertEquals(4L * 16008 * 4096 * 4, plan.logitsBytes(), "fp32 x vocab/tp x s x b");
         assertEquals(28.8, plan.totalBytes() / GIB, 0.1);
-        assertFalse(plan.totalBytesOtherwise() <= Gpu.A100_40GB.memoryBytes(),
+        assertFalse(plan.totalBytesOtherwise() <= GpuModel.A100_40GB.memoryBytes(),
                 "without checkpointing the same layout would not fit");
     }
 
     @Test
     void llemma7bAtTp1WithoutCheckpointingDoesNotFit() {
         TrainingPlan plan = paperCluster(config(LLEMMA_7B, "model_parallel_size=1",
-                "checkpoint_activations=false"), Gpu.A100_40GB);
+                "checkpoint_activations=false"), GpuModel.A100_40GB);
         assertEquals(256, plan.dp());
         assertEquals(8_388_608L, plan.tokensPerStep(), "dp doubles, so tokens per step do");
         assertFalse(plan.fits(), plan.report("llemma-7b tp 1"));
         assertEquals(37.9, plan.modelStateBytes() / GIB, 0.1,
                 "6 bytes per parameter (bf16 weights, fp32 gradients) of 6.7B leave 2 GiB of 40 for everything else");
-        assertTrue(plan.totalBytesOtherwise() > Gpu.A100_40GB.memoryBytes(), "checkpointing alone does not rescue TP 1");
+        assertTrue(plan.totalBytesOtherwise() > GpuModel.A100_40GB.memoryBytes(), "checkpointing alone does not rescue TP 1");
         assertTrue(plan.report("x").contains("DOES NOT FIT"));
     }
 
     @Test
     void llemma7bStepTimeAndDaysFollowFlopsModel() {
-        TrainingPlan plan = paperCluster(config(LLEMMA_7B), Gpu.A100_40GB);
+        TrainingPlan plan = paperCluster(config(LLEMMA_7B), GpuModel.A100_40GB);
         double flopsPerToken = 6.0 * (6_738_546_688L - 32016L * 4096) + 12.0 * 32 * 4096 * 4096;
         assertEquals(flopsPerToken, plan.flopsPerToken(), 1.0);
         double step = flopsPerToken * 4_194_304 / (256 * 312e12 * 0.4);
@@ -89,7 +90,7 @@ class TrainingPlanTest {
     @Test
     void llemma34bConfigLoadsAsTheRecipeSays() {
         TrainConfig c = config(LLEMMA_34B);
-        TrainingPlan plan = paperCluster(c, Gpu.A100_80GB);
+        TrainingPlan plan = paperCluster(c, GpuModel.A100_80GB);
         assertEquals(8, plan.tp());
         assertEquals(32, plan.dp());
         assertEquals(4_194_304L, plan.tokensPerStep());
@@ -127,7 +128,7 @@ class TrainingPlanTest {
 
     @Test
     void withoutZeroTheOptimizerIsReplicated() {
-        TrainingPlan zero0 = paperCluster(config(LLEMMA_7B, "zero_optimization.stage=0"), Gpu.A100_40GB);
+        TrainingPlan zero0 = paperCluster(config(LLEMMA_7B, "zero_optimization.stage=0"), GpuModel.A100_40GB);
         assertEquals(12 * zero0.parametersPerRank(), zero0.optimizerBytes());
         assertFalse(zero0.fits());
     }
@@ -136,13 +137,13 @@ class TrainingPlanTest {
     void badLayoutsAreRejectedWithTheNumbers() {
         TrainConfig c = config(LLEMMA_7B);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TrainingPlan(c, Gpu.A100_40GB, 1, 3, 0.4, List.of()));
+                () -> new TrainingPlan(c, GpuModel.A100_40GB, 1, 3, 0.4, List.of()));
         assertEquals("world 3 (1 node x 3 GPUs) is not model_parallel_size 2 x dp: use a multiple of 2 GPUs",
                 e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new TrainingPlan(c, Gpu.A100_40GB, 1, 8, 1.5, List.of()));
-        assertEquals("unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb",
-                assertThrows(IllegalArgumentException.class, () -> Gpu.byName("v100")).getMessage());
-        assertEquals(Gpu.H100_80GB, Gpu.byName("H100-80GB"));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingPlan(c, GpuModel.A100_40GB, 1, 8, 1.5, List.of()));
+        assertEquals("unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb, h100-pcie, h200",
+                assertThrows(IllegalArgumentException.class, () -> GpuModel.byCliName("v100")).getMessage());
+        assertEquals(GpuModel.H100_80GB, GpuModel.byCliName("H100-80GB"));
     }
 
     @Test
@@ -155,7 +156,7 @@ class TrainingPlanTest {
                 && pc.notes().get(0).contains("codellama/tokenizer.model, which is not on this machine)"),
                 pc.notes().get(0));
         assertTrue(pc.notes().get(0).contains("assuming Llama's vocabulary of 32000"));
-        TrainingPlan plan = new TrainingPlan(pc.config(), Gpu.A100_40GB, 32, 8, 0.4, pc.notes());
+        TrainingPlan plan = new TrainingPlan(pc.config(), GpuModel.A100_40GB, 32, 8, 0.4, pc.notes());
         assertTrue(plan.report("7B.yml").contains("note: vocab_size is not set"));
 
         PlanConfig given = PlanConfig.load(List.of(neox), List.of("vocab_size=32016"));

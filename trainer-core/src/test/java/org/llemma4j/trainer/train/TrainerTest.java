@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.trainer.config.TrainConfig;
+import org.llemma4j.trainer.metrics.FlopsModel;
 import org.llemma4j.trainer.tensor.Tensors;
 
 class TrainerTest {
@@ -140,6 +141,21 @@ class TrainerTest {
         // One rank: its share is the whole throughput.
         assertEquals(record.get("tokens_per_sec").asDouble(), record.get("tokens_per_sec_per_rank").asDouble(), 0.0);
         assertTrue(Files.exists(runDir.resolve("config.yaml")));
+    }
+
+    /**
+     * MFU's denominator is the device's peak: {@code peak_tflops} when given (on CUDA the datasheet's figure
+     * otherwise, on the CPU the measured matmul rate), times the world size.
+     */
+    @Test
+    void mfuIsTakenAgainstPeakTflopsWhenGiven() throws IOException {
+        Path runDir = dir.resolve("peak");
+        TrainConfig config = config(10, Map.of("peak_tflops", 0.001));
+        train(config, runDir);
+        JsonNode record = new ObjectMapper().readTree(Files.readAllLines(runDir.resolve("metrics.jsonl")).get(0));
+        double expected = record.get("tokens_per_sec").asDouble()
+                * FlopsModel.modelFlopsPerToken(config.model(), config.training().seqLength()) / 1e9;
+        assertEquals(expected, record.get("mfu").asDouble(), 1e-12 * expected);
     }
 
     /** NaN weights give a NaN gradient at every step: each is skipped, and the fifth in a row stops the run. */
