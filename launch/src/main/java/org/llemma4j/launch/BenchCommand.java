@@ -1,6 +1,5 @@
 package org.llemma4j.launch;
 
-import java.util.List;
 import java.util.OptionalDouble;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -20,7 +19,7 @@ import org.llemma4j.trainer.nn.SdpaBackend;
  * tokens on the CPU or a GPU: tokens/s, MFU and where the time goes). It selects the device as a run does
  * ({@code --device}, before anything is allocated). A benchmark, not a test: figures vary with the machine.
  */
-final class BenchCommand implements Command {
+final class BenchCommand extends OptionsCommand {
 
     private static final Option HIDDEN = Option.builder().longOpt("hidden").hasArg().desc("hidden size (768)").get();
     private static final Option LAYERS = Option.builder().longOpt("layers").hasArg().desc("layers (12)").get();
@@ -55,22 +54,12 @@ final class BenchCommand implements Command {
             .addOption(KERNEL).addOption(THREADS).addOption(CLOCK).addOption(DEVICE).addOption(RECOMPUTE)
             .addOption(SDPA_BACKEND).addOption(PEAK_TFLOPS);
 
-    @Override
-    public String name() {
-        return "bench";
+    BenchCommand() {
+        super("bench", "time training steps of a Llama of a given shape on this machine's CPU or GPU", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "time training steps of a Llama of a given shape on this machine's CPU or GPU";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch bench");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         int threads = CliParsing.intOption(line, THREADS, Runtime.getRuntime().availableProcessors());
         int hidden = CliParsing.intOption(line, HIDDEN, 768);
         int heads = CliParsing.intOption(line, HEADS, 12);

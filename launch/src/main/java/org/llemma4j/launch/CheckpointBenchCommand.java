@@ -15,7 +15,7 @@ import org.llemma4j.trainer.config.TrainConfig;
  * {@code launch bench-checkpoint}: the options of {@link CheckpointBench} (checkpoint save and load MB/s of a bf16
  * model with its AdamW state against the raw write rate of the same disk).
  */
-final class CheckpointBenchCommand implements Command {
+final class CheckpointBenchCommand extends OptionsCommand {
 
     private static final Option DIR = Option.builder().longOpt("dir").hasArg().argName("dir")
             .desc("scratch directory on the disk to measure (default runs/bench-checkpoint; deleted afterwards)").get();
@@ -31,22 +31,13 @@ final class CheckpointBenchCommand implements Command {
     private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(DIR).addOption(HIDDEN)
             .addOption(LAYERS).addOption(HEADS).addOption(FFN).addOption(VOCAB).addOption(REPEATS);
 
-    @Override
-    public String name() {
-        return "bench-checkpoint";
+    CheckpointBenchCommand() {
+        super("bench-checkpoint",
+                "checkpoint save and load MB/s of a model against the raw write rate of the same disk", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "checkpoint save and load MB/s of a model against the raw write rate of the same disk";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch bench-checkpoint");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         Path dir = Path.of(line.getOptionValue(DIR.getLongOpt(), "runs/bench-checkpoint")).toAbsolutePath();
         int repeats = CliParsing.intOption(line, REPEATS, 3);
         if (repeats < 1) {

@@ -26,7 +26,7 @@ import org.llemma4j.runtime.bench.CollectivesBench;
  * that many rank JVMs under the {@link Supervisor} (this same command, with the torchrun variables set), collects
  * rank 0's times and prints one table.
  */
-final class CollectivesBenchCommand implements Command {
+final class CollectivesBenchCommand extends OptionsCommand {
 
     private static final Option RANKS = Option.builder().longOpt("ranks").hasArg().argName("n,n")
             .desc("world sizes to measure, comma-separated (2,4)").get();
@@ -39,22 +39,13 @@ final class CollectivesBenchCommand implements Command {
     private static final Options OPTIONS = new Options().addOption(RANKS).addOption(SIZES).addOption(BUDGET)
             .addOption(OUT);
 
-    @Override
-    public String name() {
-        return "bench-collectives";
+    CollectivesBenchCommand() {
+        super("bench-collectives",
+                "measure the bus bandwidth of the Gloo collectives between ranks on this machine", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "measure the bus bandwidth of the Gloo collectives between ranks on this machine";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch bench-collectives");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         List<Integer> sizesMb = integers(line, SIZES, "1,2,4,8,16,32,64,128,256");
         int budgetMb = CliParsing.intOption(line, BUDGET, 1024);
         if (DistEnv.fromSystem().source() != DistEnv.Source.SINGLE) {

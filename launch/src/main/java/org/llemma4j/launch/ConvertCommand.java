@@ -35,7 +35,7 @@ import org.llemma4j.runtime.model.HfModels;
  * back to a Hugging Face directory. {@code --device} chooses where each tensor's dtype is converted: on a GPU it is
  * copied there, converted, and written back through bounded host pieces.
  */
-final class ConvertCommand implements Command {
+final class ConvertCommand extends Command {
 
     static final String HF_TO_CHECKPOINT = "hf-to-checkpoint";
     static final String CHECKPOINT_TO_HF = "checkpoint-to-hf";
@@ -70,15 +70,10 @@ final class ConvertCommand implements Command {
             .addOption(EXPORT_DTYPE).addOption(MAX_SHARD)
             .addOption(DeviceOption.option("the device to convert the dtype"));
 
-    @Override
-    public String name() {
-        return "convert";
-    }
-
-    @Override
-    public String summary() {
-        return "Hugging Face Llama directory to a step-0 checkpoint (" + HF_TO_CHECKPOINT + ") and back ("
-                + CHECKPOINT_TO_HF + ")";
+    ConvertCommand() {
+        super("convert",
+                "Hugging Face Llama directory to a step-0 checkpoint (" + HF_TO_CHECKPOINT + ") and back ("
+                        + CHECKPOINT_TO_HF + ")");
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.llemma4j.launch;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -24,7 +23,7 @@ import org.llemma4j.runtime.model.GenerationModel;
  * device {@code --device} selects (the model, the cache and the RoPE tables there; token ids staged to it). Greedy
  * by default ({@code --temperature 0}), so the output is deterministic.
  */
-final class GenerateCommand implements Command {
+final class GenerateCommand extends OptionsCommand {
 
     private static final Option MAX_NEW = Option.builder().longOpt("max-new-tokens").hasArg().argName("N")
             .desc("tokens to generate at most (default 64)").get();
@@ -57,22 +56,13 @@ final class GenerateCommand implements Command {
                     .desc("print the new token ids instead of the text").get())
             .addOption(DeviceOption.option("the device to generate"));
 
-    @Override
-    public String name() {
-        return "generate";
+    GenerateCommand() {
+        super("generate",
+                "continue a prompt with a checkpoint or a Hugging Face model (CPU or GPU, key-value cache)", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "continue a prompt with a checkpoint or a Hugging Face model (CPU or GPU, key-value cache)";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch generate");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         String load = line.getOptionValue("load");
         String hf = line.getOptionValue("hf");
         if (load == null && hf == null) {

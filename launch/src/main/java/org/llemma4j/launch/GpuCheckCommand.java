@@ -21,7 +21,6 @@ import org.llemma4j.runtime.check.CheckResult;
 import org.llemma4j.runtime.check.CheckSettings;
 import org.llemma4j.runtime.check.CheckStatus;
 import org.llemma4j.runtime.check.GpuChecks;
-import org.llemma4j.runtime.check.RankLauncher;
 import org.llemma4j.trainer.config.DataCheck;
 
 /**
@@ -32,7 +31,7 @@ import org.llemma4j.trainer.config.DataCheck;
  * {@code --device cpu} runs the same logic on the CPU (the CPU against itself, 2 Gloo ranks), for machines without
  * a GPU.
  */
-final class GpuCheckCommand implements Command {
+final class GpuCheckCommand extends OptionsCommand {
 
     private static final ConfigOptions CONFIG = ConfigOptions.withDefault(Path.of("configs/tiny.yaml"));
     private static final Option DEVICE = Option.builder().longOpt("device").hasArg().argName("cuda|cpu")
@@ -44,22 +43,13 @@ final class GpuCheckCommand implements Command {
     private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(DEVICE).addOption(CHECKS)
             .addOption(WORK_DIR);
 
-    @Override
-    public String name() {
-        return "gpu-check";
+    GpuCheckCommand() {
+        super("gpu-check",
+                "check the GPU path: fp32 against the CPU, bf16, flash attention, hidden syncs, 2 GPUs", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "check the GPU path: fp32 against the CPU, bf16, flash attention, hidden syncs, 2 GPUs";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch gpu-check");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         DeviceRequest request = device(line);
         Set<Integer> which = checks(line);
         // Before anything else: on the CPU build, or a node without a GPU, say so and what to do.

@@ -23,7 +23,7 @@ import org.llemma4j.data.index.Samples;
  * array of {@code seq_length + 1} token ids per line, so the order can be compared with GPT-NeoX's or any other
  * tool's. Builds (and caches) the sample index exactly as {@code launch train} does.
  */
-final class InspectDataCommand implements Command {
+final class InspectDataCommand extends OptionsCommand {
 
     private static final ConfigOptions CONFIG = ConfigOptions.required();
     private static final Option FIRST = Option.builder().longOpt("first").hasArg().argName("n")
@@ -37,22 +37,13 @@ final class InspectDataCommand implements Command {
     private static final Options OPTIONS = CONFIG.addTo(new Options()).addOption(FIRST)
             .addOption(DATA_PARALLEL).addOption(BENCHMARK);
 
-    @Override
-    public String name() {
-        return "inspect-data";
+    InspectDataCommand() {
+        super("inspect-data",
+                "print the first N training samples in training order, one JSON array of token ids per line", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "print the first N training samples in training order, one JSON array of token ids per line";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch inspect-data");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         int first = CliParsing.intOption(line, FIRST, 10);
         int dp = CliParsing.intOption(line, DATA_PARALLEL, 1);
         if (first < 0 || dp < 1) {

@@ -14,7 +14,7 @@ import org.llemma4j.trainer.plan.TrainingPlan;
  * {@code launch plan --config X.yaml [--gpu a100-40gb] [--nodes N --gpus-per-node G] [--mfu 0.4]}: per-rank
  * memory, layout, tokens per step and a training-time estimate, without data files, GPUs or libtorch.
  */
-final class PlanCommand implements Command {
+final class PlanCommand extends OptionsCommand {
 
     private static final Option NODES = Option.builder().longOpt("nodes").hasArg().argName("N")
             .desc("nodes (default 1)").get();
@@ -32,22 +32,14 @@ final class PlanCommand implements Command {
                     .desc("assumed model FLOPs utilization for the time estimate (default "
                             + TrainingPlan.DEFAULT_MFU + ")").get());
 
-    @Override
-    public String name() {
-        return "plan";
+    PlanCommand() {
+        super("plan",
+                "per-rank memory and a training-time estimate for a config on a GPU cluster, allocating nothing "
+                        + "", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "per-rank memory and a training-time estimate for a config on a GPU cluster, allocating nothing";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch plan");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         List<Path> files = CONFIG.files(line);
         int nodes = CliParsing.intOption(line, NODES, 1);
         int gpusPerNode = CliParsing.intOption(line, GPUS_PER_NODE, 8);

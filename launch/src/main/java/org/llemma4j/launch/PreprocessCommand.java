@@ -18,16 +18,10 @@ import org.llemma4j.data.preprocess.Preprocessor;
  * {@code preprocess_data.py} where they overlap, so its command lines carry over: {@code --append-eod} is off
  * unless given, and {@code --input} also accepts a comma-separated list.
  */
-public final class PreprocessCommand implements Command {
+public final class PreprocessCommand extends Command {
 
-    @Override
-    public String name() {
-        return "preprocess";
-    }
-
-    @Override
-    public String summary() {
-        return "tokenize .jsonl[.zst] / .txt corpora into a GPT-NeoX indexed dataset (.bin/.idx)";
+    public PreprocessCommand() {
+        super("preprocess", "tokenize .jsonl[.zst] / .txt corpora into a GPT-NeoX indexed dataset (.bin/.idx)");
     }
 
     private static Options options() {

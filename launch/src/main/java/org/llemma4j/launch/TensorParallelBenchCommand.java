@@ -14,7 +14,7 @@ import org.llemma4j.runtime.bench.TensorParallelBench;
  * the ~100M Llama at TP=1 in one process with all cores, then at TP=2 as two processes with one intra-op thread
  * each, one supervised launch per configuration ({@link TensorParallelBench} is what each rank runs).
  */
-final class TensorParallelBenchCommand implements Command {
+final class TensorParallelBenchCommand extends OptionsCommand {
 
     private static final Option STEPS = Option.builder().longOpt("steps").hasArg().desc("timed steps (3)").get();
     private static final Option BATCH = Option.builder().longOpt("micro-batch").hasArg().desc("micro batch (4)").get();
@@ -25,22 +25,14 @@ final class TensorParallelBenchCommand implements Command {
     private static final Options OPTIONS = new Options().addOption(STEPS).addOption(BATCH).addOption(SEQ)
             .addOption(RANK_OF_TP).addOption(THREADS);
 
-    @Override
-    public String name() {
-        return "bench-tp";
+    TensorParallelBenchCommand() {
+        super("bench-tp",
+                "step time of the ~100M Llama at TP=1 and TP=2 on this machine, with the time in TP collectives "
+                        + "", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "step time of the ~100M Llama at TP=1 and TP=2 on this machine, with the time in TP collectives";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch bench-tp");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         int steps = CliParsing.intOption(line, STEPS, 3);
         int batch = CliParsing.intOption(line, BATCH, 4);
         int seq = CliParsing.intOption(line, SEQ, 512);

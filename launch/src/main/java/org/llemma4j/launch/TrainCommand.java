@@ -30,7 +30,7 @@ import org.llemma4j.trainer.plan.RunRequirements;
  * one rank. With {@code --nproc-per-node} it is the supervisor of this node's ranks instead: it starts one child
  * JVM per rank running this same command without the launcher options, and stops them all when one fails.
  */
-final class TrainCommand implements Command {
+final class TrainCommand extends OptionsCommand {
 
     private static final ConfigOptions CONFIG = ConfigOptions.required();
     private static final Option RUN_DIR = Option.builder().longOpt("run-dir").hasArg().argName("dir")
@@ -61,22 +61,13 @@ final class TrainCommand implements Command {
      */
     static final String RENDEZVOUS_TIMEOUT_VAR = "LLEMMA_RENDEZVOUS_TIMEOUT_S";
 
-    @Override
-    public String name() {
-        return "train";
+    TrainCommand() {
+        super("train",
+                "train a Llama from a GPT-NeoX-style config, on one process or as a supervisor of several", OPTIONS);
     }
 
     @Override
-    public String summary() {
-        return "train a Llama from a GPT-NeoX-style config, on one process or as a supervisor of several";
-    }
-
-    @Override
-    public int run(List<String> args) throws Exception {
-        CommandLine line = CliParsing.parse(OPTIONS, args, "launch train");
-        if (line == null) {
-            return 0;
-        }
+    int run(CommandLine line) throws Exception {
         int nproc = CliParsing.intOption(line, NPROC, 1);
         int nnodes = CliParsing.intOption(line, NNODES, 1);
         boolean supervise = line.hasOption(NPROC.getLongOpt()) || nnodes > 1;

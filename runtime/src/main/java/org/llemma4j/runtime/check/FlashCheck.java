@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.parallel.device.DeviceRequest;
-import org.llemma4j.trainer.nn.FlashOnly;
+import org.llemma4j.trainer.nn.SdpaBackend;
 
 /**
  * Check 3a: bf16 training steps with FlashAttention as the only SDPA backend. libtorch falls back to another backend
@@ -34,7 +34,7 @@ final class FlashCheck {
             return CheckResult.skipped("3a", title, "CUDA only: it proves that the GPU's attention is"
                     + " FlashAttention-2; the CPU's attention kernel is its own measured choice");
         }
-        try (FlashOnly flash = FlashOnly.force()) {
+        try (SdpaBackend.Scope flash = SdpaBackend.FLASH.use()) {
             String refusal = fp32Refusal(ComputeDevice.select(DeviceRequest.CUDA, 0, 1));
             if (refusal == null) {
                 return CheckResult.of("3a", title, false, "fp32 attention ran with only flash enabled: the backend"
