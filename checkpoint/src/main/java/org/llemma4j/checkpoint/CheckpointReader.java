@@ -88,7 +88,8 @@ public final class CheckpointReader implements AutoCloseable {
                 }
                 parts.add(readPart(name, entry, block, a - first.offset(), b - a));
             }
-            Tensor out = parts.size() == 1 ? parts.get(0) : torch.cat(new TensorVector(parts.toArray(new Tensor[0])), d);
+            Tensor out = parts.size() == 1 ? parts.get(0)
+                    : torch.cat(new TensorVector(parts.toArray(new Tensor[0])), d);
             return NativeScopes.escape(out.contiguous(), outer);
         }
     }
@@ -117,7 +118,8 @@ public final class CheckpointReader implements AutoCloseable {
         for (SliceLocation s : block) {
             pieces.add(file(s.file()).read(s.key()).reshape(-1));
         }
-        Tensor flat = pieces.size() == 1 ? pieces.get(0) : torch.cat(new TensorVector(pieces.toArray(new Tensor[0])), 0);
+        Tensor flat = pieces.size() == 1 ? pieces.get(0)
+                : torch.cat(new TensorVector(pieces.toArray(new Tensor[0])), 0);
         if (flat.numel() != entry.blockNumel(first.length())) {
             throw new CheckpointException("tensor " + name + ": block at " + first.offset() + " has " + flat.numel()
                     + " elements in its files, expected " + entry.blockNumel(first.length()));

@@ -368,7 +368,8 @@ class CheckpointStoreTest {
             CheckpointException past = assertThrows(CheckpointException.class, () -> w.writeOptimizer(0, 0,
                     List.of(new OptimizerPiece(norm, 2, four, four, four))));
             assertEquals(tmp.resolve("optim-tp00-dp000.safetensors") + ": optimizer piece of "
-                    + "model.layers.0.input_layernorm.weight covers elements [2, 6) of a block of 4", past.getMessage());
+                    + "model.layers.0.input_layernorm.weight covers elements [2, 6) of a block of 4",
+                    past.getMessage());
             CheckpointException len = assertThrows(CheckpointException.class, () -> w.writeOptimizer(0, 0,
                     List.of(new OptimizerPiece(norm, 0, four, three, four))));
             assertEquals(tmp.resolve("optim-tp00-dp000.safetensors") + ": tensor "
@@ -376,7 +377,8 @@ class CheckpointStoreTest {
                     len.getMessage());
             CheckpointException cut = assertThrows(CheckpointException.class, () -> OptimizerPiece.cut(
                     TinyModel.PARAMS, 1, 0, four, three, four));
-            assertEquals("optimizer shard buffers differ in length: master 4, exp_avg 3, exp_avg_sq 4", cut.getMessage());
+            assertEquals("optimizer shard buffers differ in length: master 4, exp_avg 3, exp_avg_sq 4",
+                    cut.getMessage());
         }
     }
 }

@@ -13,7 +13,8 @@ public final class Fixtures {
         String prop = System.getProperty("fixtures.dir");
         Path dir = prop != null ? Path.of(prop) : Path.of("../../shared/fixtures");
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("fixtures directory " + dir.toAbsolutePath() + " not found; set -Dfixtures.dir");
+            throw new IllegalStateException("fixtures directory " + dir.toAbsolutePath()
+                    + " not found; set -Dfixtures.dir");
         }
         return dir;
     }

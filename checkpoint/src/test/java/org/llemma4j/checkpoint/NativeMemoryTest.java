@@ -33,8 +33,10 @@ class NativeMemoryTest {
                 ShardDim.ROWS);
         Path tmp = store.beginSave(1);
         ShardWriter writer = new ShardWriter(tmp, new ParallelLayout(2, 1, 0));
-        writer.writeModel(0, List.of(big), SafetensorsDtype.F32, name -> TestTensors.arange(ScalarType.Float, 0, 2048, 256));
-        writer.writeModel(1, List.of(big), SafetensorsDtype.F32, name -> TestTensors.arange(ScalarType.Float, 1, 2048, 256));
+        writer.writeModel(0, List.of(big), SafetensorsDtype.F32,
+                name -> TestTensors.arange(ScalarType.Float, 0, 2048, 256));
+        writer.writeModel(1, List.of(big), SafetensorsDtype.F32,
+                name -> TestTensors.arange(ScalarType.Float, 1, 2048, 256));
         store.commit(tmp, Manifest.forSave(1, 0, null, Map.of(), Map.of(),
                 new ParallelLayout(2, 1, 0)));
         try (CheckpointReader r = store.open(store.latest().orElseThrow())) {

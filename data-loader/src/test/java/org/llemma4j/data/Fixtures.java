@@ -14,7 +14,8 @@ public final class Fixtures {
         String prop = System.getProperty("fixtures.dir");
         Path dir = prop != null ? Paths.get(prop) : Paths.get("../../shared/fixtures");
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("fixtures directory " + dir.toAbsolutePath() + " not found; set -Dfixtures.dir");
+            throw new IllegalStateException("fixtures directory " + dir.toAbsolutePath()
+                    + " not found; set -Dfixtures.dir");
         }
         return dir.normalize();
     }

@@ -101,7 +101,8 @@ final class GenerateCommand extends OptionsCommand {
 
         GenerationModel.Source source;
         try {
-            source = load != null ? GenerationModel.checkpoint(Path.of(load)) : GenerationModel.huggingFace(Path.of(hf));
+            source = load != null ? GenerationModel.checkpoint(Path.of(load))
+                    : GenerationModel.huggingFace(Path.of(hf));
         } catch (CheckpointException e) {
             throw new UsageException(e.getMessage());      // a wrong directory: the message says enough
         }

@@ -226,7 +226,8 @@ class ConvertCommandTest {
                 dir.resolve("hf").toString());
         assertEquals(1, r.status());
         assertEquals("launch convert checkpoint-to-hf: the model config of " + store.stepDir(1)
-                + " is not usable: missing required config keys num_layers, hidden_size, num_attention_heads, vocab_size\n",
+                + " is not usable: missing required config keys num_layers, hidden_size, num_attention_heads, "
+                + "vocab_size\n",
                 r.err());
     }
 

@@ -69,7 +69,8 @@ class InspectDataCommandTest {
             checksum = (checksum + rowSum % 1_000_000_007L * (i + 1)) % 1_000_000_007L;
         }
         assertEquals(837651153L, checksum);
-        Path cache = dir.resolve("data/sample/open-web-math_text_document_train_1_indexmap_919ns_256sl_1234s_doc_idx.npy");
+        Path cache = dir.resolve(
+                "data/sample/open-web-math_text_document_train_1_indexmap_919ns_256sl_1234s_doc_idx.npy");
         assertTrue(Files.isRegularFile(cache), "GPT-NeoX-named cache next to the data");
         // a second run reads the cache and prints the same
         assertEquals(r.out(), LaunchRun.of(first50).out());

@@ -96,7 +96,8 @@ public record ParallelDims(int worldSize, int tp, int dp, int rank) {
     /** Global ranks of the DP group of TP index {@code tpIndex}: {@code tpIndex, tpIndex + tp, ...}. */
     public List<Integer> dpGroup(int tpIndex) {
         if (tpIndex < 0 || tpIndex >= tp) {
-            throw new IllegalArgumentException("DP group " + tpIndex + " is outside 0.." + (tp - 1) + " (tp " + tp + ")");
+            throw new IllegalArgumentException("DP group " + tpIndex + " is outside 0.." + (tp - 1) + " (tp " + tp
+                    + ")");
         }
         List<Integer> ranks = new ArrayList<>(dp);
         for (int j = 0; j < dp; j++) {

@@ -41,7 +41,10 @@ public final class Rendezvous implements AutoCloseable {
     private static final long LINGER_NANOS = 3_000_000_000L;
     /** Poll period of the arrival counter: short enough to be invisible, long enough not to load the master. */
     private static final long POLL_MILLIS = 20;
-    /** The longest rank 0 waits in {@link #close()} for the others to leave (they normally close within moments of each other). */
+    /**
+     * The longest rank 0 waits in {@link #close()} for the others to leave (they normally close within moments of
+     * each other).
+     */
     private static final Duration MAX_DEPARTURE_WAIT = Duration.ofSeconds(15);
 
     private final String host;

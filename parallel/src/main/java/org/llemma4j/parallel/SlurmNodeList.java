@@ -86,7 +86,8 @@ public final class SlurmNodeList {
         for (String range : item.substring(open + 1, close).split(",", -1)) {
             range = range.trim();
             if (range.isEmpty()) {
-                throw new IllegalArgumentException("SLURM node list '" + whole + "' has an empty range in '" + item + "'");
+                throw new IllegalArgumentException("SLURM node list '" + whole + "' has an empty range in '" + item
+                        + "'");
             }
             int dash = range.indexOf('-');
             String lo = dash < 0 ? range : range.substring(0, dash);

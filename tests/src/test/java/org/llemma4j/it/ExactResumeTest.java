@@ -35,7 +35,8 @@ class ExactResumeTest {
         Path straightOut = dir.resolve("straight.txt");
         Process straight = SmallRun.launch(CheckpointRuns.withNproc(SmallRun.trainArgs(straightRun, 20,
                 "checkpoint_factor=0", "save=" + dir.resolve("straight-save"))), straightOut);
-        assertTrue(SmallRun.waitFor(straight, 900), "the straight run did not finish: " + CheckpointRuns.read(straightOut));
+        assertTrue(SmallRun.waitFor(straight, 900), "the straight run did not finish: "
+                + CheckpointRuns.read(straightOut));
         assertEquals(0, straight.exitValue(), CheckpointRuns.read(straightOut));
         TreeMap<Integer, Double> expected = CheckpointRuns.losses(straightRun);
         assertEquals(20, expected.size(), expected.toString());
@@ -48,7 +49,8 @@ class ExactResumeTest {
         assertTrue(SmallRun.awaitText(output, "step     12", 600),
                 "step 12 never finished: " + CheckpointRuns.read(output));
         CheckpointRuns.rankProcess(supervisor, 1).destroyForcibly();      // SIGKILL, during step 13
-        assertTrue(SmallRun.waitFor(supervisor, 900), "the restarted run did not finish: " + CheckpointRuns.read(output));
+        assertTrue(SmallRun.waitFor(supervisor, 900), "the restarted run did not finish: "
+                + CheckpointRuns.read(output));
         String text = CheckpointRuns.read(output);
         assertEquals(0, supervisor.exitValue(), text);
 

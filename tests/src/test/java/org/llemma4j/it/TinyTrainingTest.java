@@ -18,7 +18,8 @@ class TinyTrainingTest {
 
     @Test
     void tinyConfigLossFallsByTwoNats(@TempDir Path runDir) throws Exception {
-        int status = Launch.run(new String[] {"train", "--config", "configs/tiny.yaml", "--run-dir", runDir.toString()});
+        int status = Launch.run(new String[] {"train", "--config", "configs/tiny.yaml", "--run-dir",
+                runDir.toString()});
         assertEquals(0, status);
 
         List<JsonNode> records = new ArrayList<>();

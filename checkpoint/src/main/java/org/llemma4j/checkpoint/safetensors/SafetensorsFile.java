@@ -137,7 +137,8 @@ public final class SafetensorsFile implements AutoCloseable {
             throws IOException {
         TensorInfo info = info(name);
         if (element < 0 || count < 0 || element + count > info.spec().numel()) {
-            throw new SafetensorsException(path, "tensor " + name + " has " + info.spec().numel() + " elements; elements ["
+            throw new SafetensorsException(path, "tensor " + name + " has " + info.spec().numel()
+                    + " elements; elements ["
                     + element + ", " + (element + count) + ") are outside it");
         }
         long bytes = info.dtype().bytes();

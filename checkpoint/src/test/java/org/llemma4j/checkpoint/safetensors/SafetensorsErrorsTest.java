@@ -96,7 +96,8 @@ class SafetensorsErrorsTest {
     @Test
     void shapeAndDtypeNotMatchingTheOffsets() throws IOException {
         String e = openError(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", 20));
-        assertTrue(e.endsWith("tensor w: shape [2, 3] of dtype F32 needs 24 bytes but data_offsets [0, 20] hold 20"), e);
+        assertTrue(e.endsWith("tensor w: shape [2, 3] of dtype F32 needs 24 bytes but data_offsets [0, 20] hold 20"),
+                e);
     }
 
     @Test
@@ -116,9 +117,11 @@ class SafetensorsErrorsTest {
     void holeBetweenTensors() throws IOException {
         String e = openError(file("{\"a\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]},"
                 + "\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[6,8]}}", 8));
-        assertTrue(e.endsWith("tensor b: data_offsets [6, 8] leave a hole of 2 bytes after tensor a (which ends at 4)"), e);
+        assertTrue(e.endsWith("tensor b: data_offsets [6, 8] leave a hole of 2 bytes after tensor a"
+                + " (which ends at 4)"), e);
         String first = openError(file("{\"a\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[2,6]}}", 6));
-        assertTrue(first.endsWith("tensor a: data_offsets [2, 6] leave a hole of 2 bytes after the header (which ends at 0)"), first);
+        assertTrue(first.endsWith("tensor a: data_offsets [2, 6] leave a hole of 2 bytes after the header"
+                + " (which ends at 0)"), first);
     }
 
     @Test

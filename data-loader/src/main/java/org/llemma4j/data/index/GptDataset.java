@@ -187,8 +187,8 @@ public final class GptDataset implements Samples {
         if (at + len > end || len < 0 || offset + len > data.sequenceLength(seq)) {
             throw new InvalidDataException(describe() + ": sample_idx asks for tokens [" + offset + ", "
                     + (offset + len) + ") of sequence " + seq + " (" + data.sequenceLength(seq)
-                    + " tokens), which does not fit in a sample of " + (seqLength + 1) + " tokens; the cached index does not "
-                    + "match the data");
+                    + " tokens), which does not fit in a sample of " + (seqLength + 1) + " tokens; the cached index "
+                    + "does not match the data");
         }
         data.readTokens(data.sequenceStart(seq) + offset, dst, at, (int) len);
         return (int) len;

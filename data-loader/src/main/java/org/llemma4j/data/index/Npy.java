@@ -82,7 +82,8 @@ public final class Npy {
                     }
                     case UINT32 -> {
                         if (v < 0 || v > 0xffffffffL) {
-                            throw new IllegalArgumentException(file + ": value " + v + " at " + i + " overflows uint32");
+                            throw new IllegalArgumentException(file + ": value " + v + " at " + i
+                                    + " overflows uint32");
                         }
                         buf.putInt((int) v);
                     }

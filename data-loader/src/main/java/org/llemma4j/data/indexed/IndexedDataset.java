@@ -40,7 +40,8 @@ public final class IndexedDataset implements AutoCloseable {
         if (!Files.exists(binPath)) {
             throw new NoSuchFileException(binPath.toString(), null,
                     "token file of the indexed dataset does not exist" + (Files.exists(idxPath) ? " (its index "
-                            + idxPath.getFileName() + " does)" : " (nor does its index " + idxPath.getFileName() + ")"));
+                            + idxPath.getFileName() + " does)" : " (nor does its index " + idxPath.getFileName()
+                            + ")"));
         }
         IndexFile index = IndexFile.open(idxPath, chunkSize);
         long binSize = Files.size(binPath);

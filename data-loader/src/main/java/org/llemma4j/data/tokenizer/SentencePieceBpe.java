@@ -9,8 +9,8 @@ import java.util.Map;
 import org.llemma4j.data.InvalidDataException;
 
 /**
- * SentencePiece's BPE encoding, as its {@code bpe_model.cc} defines it, for models made like Meta's Llama
- * tokenizer (BPE, the identity normalizer, byte fallback): the text, with a dummy {@code "▁"} prefix and every space made
+ * SentencePiece's BPE encoding, as its {@code bpe_model.cc} defines it, for models made like Meta's Llama tokenizer
+ * (BPE, the identity normalizer, byte fallback): the text, with a dummy {@code "▁"} prefix and every space made
  * {@code "▁"}, starts as one symbol per character; the adjacent pair whose concatenation is the piece with the
  * highest score (the leftmost among equals) is merged, again and again, until no adjacent pair forms a piece; a
  * symbol that is no piece becomes the byte pieces of its UTF-8 bytes.

@@ -125,7 +125,8 @@ class BlendingTest {
         Path prefix = GptDatasetTest.write(dir.resolve("v"), new int[] {1, 2, 3}, new int[] {4, 40000, 5});
         try (IndexedDataset ds = IndexedDataset.open(prefix)) {
             DataSets.checkVocabulary(ds, 40001);
-            InvalidDataException e = assertThrows(InvalidDataException.class, () -> DataSets.checkVocabulary(ds, 32016));
+            InvalidDataException e = assertThrows(InvalidDataException.class,
+                    () -> DataSets.checkVocabulary(ds, 32016));
             assertEquals(IndexedDataset.binPath(prefix) + ": token id 40000 at token 4 is outside the model's "
                     + "vocabulary [0, 32016) (vocab_size 32016); was the data tokenized with another tokenizer?",
                     e.getMessage());

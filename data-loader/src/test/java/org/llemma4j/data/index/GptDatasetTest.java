@@ -29,7 +29,8 @@ class GptDatasetTest {
     /** The hand-worked index of {@link GptSampleIndexTest#handWorkedIndex}, read through real files. */
     @Test
     void samplesFollowTheShuffledIndex() throws Exception {
-        Path prefix = write(dir.resolve("tiny"), new int[] {10, 11, 12}, new int[] {20, 21}, new int[] {30, 31, 32, 33});
+        Path prefix = write(dir.resolve("tiny"), new int[] {10, 11, 12}, new int[] {20, 21},
+                new int[] {30, 31, 32, 33});
         try (IndexedDataset ds = IndexedDataset.open(prefix)) {
             GptDataset samples = GptDataset.open(ds, "train", 0, 3, 5, 2, 1234);
             assertEquals(8, samples.size());
@@ -50,7 +51,8 @@ class GptDatasetTest {
 
     @Test
     void indexIsCachedUnderGptNeoxNamesAndRebuiltWhenMissing() throws Exception {
-        Path prefix = write(dir.resolve("tiny"), new int[] {10, 11, 12}, new int[] {20, 21}, new int[] {30, 31, 32, 33});
+        Path prefix = write(dir.resolve("tiny"), new int[] {10, 11, 12}, new int[] {20, 21},
+                new int[] {30, 31, 32, 33});
         Path doc = dir.resolve("tiny_train_0_indexmap_5ns_2sl_1234s_doc_idx.npy");
         Path sample = dir.resolve("tiny_train_0_indexmap_5ns_2sl_1234s_sample_idx.npy");
         Path shuffle = dir.resolve("tiny_train_0_indexmap_5ns_2sl_1234s_shuffle_idx.npy");
@@ -102,7 +104,8 @@ class GptDatasetTest {
 
     @Test
     void aCacheOfOtherDataIsReportedWithTheFile() throws Exception {
-        Path prefix = write(dir.resolve("tiny"), new int[] {10, 11, 12}, new int[] {20, 21}, new int[] {30, 31, 32, 33});
+        Path prefix = write(dir.resolve("tiny"), new int[] {10, 11, 12}, new int[] {20, 21},
+                new int[] {30, 31, 32, 33});
         Path doc = dir.resolve("tiny_train_indexmap_5ns_2sl_1234s_doc_idx.npy");
         try (IndexedDataset ds = IndexedDataset.open(prefix)) {
             GptDataset.open(ds, "train", 0, 3, 5, 2, 1234);

@@ -55,7 +55,8 @@ class NativeSentencePieceAgreementTest {
                 " ", "  ", "\u2581", "\u2581\u2581 x", "a\u0000b", "x\uD800", "\uDC00y", "\uD83E\uDD99\uD83E\uDD99",
                 "-".repeat(5000), " ".repeat(3000), "=".repeat(777) + "x", "1234567890".repeat(100),
                 "ab".repeat(20_000), "\u00e9\u00e8\u00ea\u00eb\u4e2d\u6587\u0416\u0436\u05d0\u0627",
-                "<s> </s> <unk> <0x0A>", "\t\tindented\tcode();\n\t}\n", "supercalifragilisticexpialidocious".repeat(3));
+                "<s> </s> <unk> <0x0A>", "\t\tindented\tcode();\n\t}\n",
+                "supercalifragilisticexpialidocious".repeat(3));
     }
 
     @Test

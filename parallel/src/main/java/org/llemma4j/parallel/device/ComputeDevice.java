@@ -135,7 +135,10 @@ public final class ComputeDevice {
         return new TensorOptions(device()).dtype(new ScalarTypeOptional(dtype));
     }
 
-    /** For the rank-0 start line: {@code "cuda:0, NVIDIA H200, 139.8 GiB"}, {@code "cpu, AMD EPYC ..., 2 threads, ..."}. */
+    /**
+     * For the rank-0 start line: {@code "cuda:0, NVIDIA H200, 139.8 GiB"}, {@code "cpu, AMD EPYC ..., 2 threads,
+     * ..."}.
+     */
     public String description() {
         return backend.description();
     }

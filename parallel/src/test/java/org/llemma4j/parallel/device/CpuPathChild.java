@@ -13,8 +13,8 @@ import org.llemma4j.parallel.FreePort;
 import org.llemma4j.parallel.ReduceKind;
 
 /**
- * Run by {@link CpuPathInitialisesNoCudaClassTest} in a JVM of its own: everything a CPU rank does with its device, from
- * selection through a Gloo collective, or (with {@code refused}) a {@code cuda} request refused on these natives.
+ * Run by {@link CpuPathInitialisesNoCudaClassTest} in a JVM of its own: everything a CPU rank does with its device,
+ * from selection through a Gloo collective, or (with {@code refused}) a {@code cuda} request refused on these natives.
  */
 public final class CpuPathChild {
 

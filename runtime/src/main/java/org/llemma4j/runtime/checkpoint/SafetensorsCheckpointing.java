@@ -222,7 +222,8 @@ public final class SafetensorsCheckpointing implements Checkpointing {
     private static void copyInto(Param p, Tensor block, Path source) throws CheckpointException {
         if (!Arrays.equals(Tensors.shape(block), p.localShape())) {
             throw new CheckpointException("tensor " + p.name() + " in " + source + " has shape "
-                    + Arrays.toString(Tensors.shape(block)) + " but the model expects " + Arrays.toString(p.localShape()));
+                    + Arrays.toString(Tensors.shape(block)) + " but the model expects "
+                    + Arrays.toString(p.localShape()));
         }
         try (NoGradGuard noGrad = new NoGradGuard()) {
             p.value().detach().copy_(block);

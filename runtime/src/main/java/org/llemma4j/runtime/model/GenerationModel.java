@@ -115,7 +115,8 @@ public final class GenerationModel {
     private static void copyInto(Param p, Tensor whole, Path source) throws CheckpointException {
         if (!Arrays.equals(Tensors.shape(whole), p.fullShape())) {
             throw new CheckpointException("tensor " + p.name() + " in " + source + " has shape "
-                    + Arrays.toString(Tensors.shape(whole)) + " but the config gives " + Arrays.toString(p.fullShape()));
+                    + Arrays.toString(Tensors.shape(whole)) + " but the config gives "
+                    + Arrays.toString(p.fullShape()));
         }
         try (NoGradGuard noGrad = new NoGradGuard()) {
             p.value().detach().copy_(whole);

@@ -35,8 +35,8 @@ public record StepMetrics(long step, double loss, double lr, double gradNorm, do
 
     /** The console line. */
     public String format() {
-        return String.format(Locale.ROOT, "step %6d | loss %.4f | lr %.3e | grad_norm %.3f | %,.0f tok/s (%,.0f per rank)"
-                        + " | mfu %.1f%% | %.3f s/step | comm %.3f s (%.1f%%)%s | eta %s%s",
+        return String.format(Locale.ROOT, "step %6d | loss %.4f | lr %.3e | grad_norm %.3f"
+                + " | %,.0f tok/s (%,.0f per rank) | mfu %.1f%% | %.3f s/step | comm %.3f s (%.1f%%)%s | eta %s%s",
                 step, loss, lr, gradNorm, tokensPerSec, tokensPerSecPerRank, 100 * mfu, stepTimeS, commTimeS,
                 100 * commFraction(), formatMemory(), formatDuration(etaS),
                 skippedSteps > 0 ? " | skipped " + skippedSteps : "");
@@ -98,6 +98,7 @@ public record StepMetrics(long step, double loss, double lr, double gradNorm, do
 
     private static String formatDuration(double seconds) {
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : String.format("%dm%02ds", s / 60, s % 60);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
+                : String.format("%dm%02ds", s / 60, s % 60);
     }
 }

@@ -116,7 +116,8 @@ public final class ChunkedLinearCrossEntropy {
         Tensor dz = torch.empty(new long[] {groupRows, vocab}, Tensors.optionsLike(hidden, dtype),
                 new MemoryFormatOptional());
         Tensor zLoss = !separateLossBuffer ? null
-                : torch.empty(new long[] {chunk, vocab}, Tensors.optionsLike(hidden, lossType), new MemoryFormatOptional());
+                : torch.empty(new long[] {chunk, vocab}, Tensors.optionsLike(hidden, lossType),
+                        new MemoryFormatOptional());
         try (NoGradGuard noGrad = new NoGradGuard()) {
             Tensor h = hidden.detach();
             Tensor w = weight.detach();

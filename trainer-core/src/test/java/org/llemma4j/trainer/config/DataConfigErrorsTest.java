@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.llemma4j.trainer.config.ConfigFixtures.dataset;
-import static org.llemma4j.trainer.config.ConfigFixtures.file;
 import static org.llemma4j.trainer.config.ConfigFixtures.minimal;
 import static org.llemma4j.trainer.config.ConfigFixtures.with;
 

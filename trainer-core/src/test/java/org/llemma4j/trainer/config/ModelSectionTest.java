@@ -35,8 +35,8 @@ class ModelSectionTest {
         Map<String, Object> keys = new LinkedHashMap<>(Map.of("num_layers", 2, "hidden_size", 64,
                 "num_attention_heads", 4, "vocab_size", 128, "max_position_embeddings", 256, "rms-norm-epsilon", 1e-6));
         assertEquals(LlamaConfig.builder().numLayers(2).hiddenSize(64).numHeads(4).numKvHeads(4).intermediateSize(256)
-                        .vocabSize(128).maxPositions(256).normEps(1e-6).rotaryPct(1.0).ropeBase(10000.0).ropeScaling(1.0)
-                        .tieEmbeddings(false).initStd(0.02).build(),
+                        .vocabSize(128).maxPositions(256).normEps(1e-6).rotaryPct(1.0).ropeBase(10000.0)
+                        .ropeScaling(1.0).tieEmbeddings(false).initStd(0.02).build(),
                 ModelSection.fromNeoxKeys(keys));
         keys.remove("max_position_embeddings");
         keys.put("seq_length", 32);

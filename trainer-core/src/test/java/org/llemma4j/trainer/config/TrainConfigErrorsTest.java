@@ -13,7 +13,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.llemma4j.trainer.config.ConfigFixtures.file;
 import static org.llemma4j.trainer.config.ConfigFixtures.minimal;
 import static org.llemma4j.trainer.config.ConfigFixtures.with;
 
@@ -283,13 +282,18 @@ class TrainConfigErrorsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "use_bias_in_attn_linear=true | use_bias_in_attn_linear true is not supported: it must be false (attention projections have no bias)",
-            "use_bias_in_mlp=true | use_bias_in_mlp true is not supported: it must be false (MLP projections have no bias)",
-            "apply_query_key_layer_scaling=true | apply_query_key_layer_scaling true is not supported: it must be false (scores are scaled by 1/sqrt(head dim) only)",
-            "fp16_lm_cross_entropy=true | fp16_lm_cross_entropy true is not supported: it must be false (the loss is computed in fp32)",
+            "use_bias_in_attn_linear=true | use_bias_in_attn_linear true is not supported: it must be false "
+                    + "(attention projections have no bias)",
+            "use_bias_in_mlp=true | use_bias_in_mlp true is not supported: it must be false (MLP projections have no "
+                    + "bias)",
+            "apply_query_key_layer_scaling=true | apply_query_key_layer_scaling true is not supported: it must be "
+                    + "false (scores are scaled by 1/sqrt(head dim) only)",
+            "fp16_lm_cross_entropy=true | fp16_lm_cross_entropy true is not supported: it must be false (the loss is "
+                    + "computed in fp32)",
             "attention_dropout=0.1 | attention_dropout 0.1 is not supported: it must be 0 (dropout is not implemented)",
             "hidden_dropout=none | hidden_dropout \"none\" is not supported: it must be 0 (dropout is not implemented)",
-            "attention_config=flash | attention_config \"flash\" is not supported: it must be flash or global attention on every layer, e.g. [[[\"flash\"], 32]]",
+            "attention_config=flash | attention_config \"flash\" is not supported: it must be flash or global "
+                    + "attention on every layer, e.g. [[[\"flash\"], 32]]",
     })
     void everyConditionallyIgnoredKeyRejectsOtherValues(String override, String expected) {
         assertEquals(expected, error(override));
@@ -321,7 +325,8 @@ class TrainConfigErrorsTest {
 
     @Test
     void bf16PrecisionContradictingDisabledBlock() {
-        assertEquals("precision \"bf16\" contradicts bf16.enabled false", error("precision=bf16", "bf16.enabled=false"));
+        assertEquals("precision \"bf16\" contradicts bf16.enabled false", error("precision=bf16",
+                "bf16.enabled=false"));
     }
 
     @Test

@@ -55,7 +55,8 @@ class AttentionKernelTest {
                         for (int j = 0; j <= i; j++) {
                             double dot = 0;
                             for (int c = 0; c < d; c++) {
-                                dot += qs[((bi * heads + h) * t + i) * d + c] * ks[((bi * kvHeads + kvh) * t + j) * d + c];
+                                dot += qs[((bi * heads + h) * t + i) * d + c]
+                                        * ks[((bi * kvHeads + kvh) * t + j) * d + c];
                             }
                             scores[j] = dot / Math.sqrt(d);
                             max = Math.max(max, scores[j]);

@@ -147,7 +147,8 @@ class MetaPlacementTest {
                     + " tensors"), lookup.getMessage());
             IllegalStateException host = assertThrows(IllegalStateException.class,
                     () -> embedding.forward(torch.zeros(new long[] {2, 16}, new TensorOptions(ScalarType.Long))));
-            assertEquals("the token ids (on cpu) and the embedding table (on meta) must be on the same device", host.getMessage());
+            assertEquals("the token ids (on cpu) and the embedding table (on meta) must be on the same device",
+                    host.getMessage());
             Tensor q = torch.zeros(new long[] {1, 4, 16, 8}, meta(ScalarType.BFloat16));
             RuntimeException sdpa = assertThrows(RuntimeException.class, () -> torch.scaled_dot_product_attention(
                     q, q, q, new TensorOptional(), 0.0, true, new DoubleOptional(), false));

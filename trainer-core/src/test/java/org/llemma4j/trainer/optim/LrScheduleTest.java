@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class LrScheduleTest {
 
     // Llemma 7B: warmup 500 to 1e-4, cosine to 0.033 x peak = 3.3e-6 at 48,000.
-    private static final LrSchedule LLEMMA_7B = new LrSchedule(1e-4, 0.033 * 1e-4, 500, 48_000, LrSchedule.Style.COSINE);
+    private static final LrSchedule LLEMMA_7B = new LrSchedule(1e-4, 0.033 * 1e-4, 500, 48_000,
+            LrSchedule.Style.COSINE);
 
     @Test
     void llemma7bValuesByHand() {

@@ -67,7 +67,8 @@ class TrainingPlanTest {
         assertFalse(plan.fits(), plan.report("llemma-7b tp 1"));
         assertEquals(37.9, plan.modelStateBytes() / GIB, 0.1,
                 "6 bytes per parameter (bf16 weights, fp32 gradients) of 6.7B leave 2 GiB of 40 for everything else");
-        assertTrue(plan.totalBytesOtherwise() > GpuModel.A100_40GB.memoryBytes(), "checkpointing alone does not rescue TP 1");
+        assertTrue(plan.totalBytesOtherwise() > GpuModel.A100_40GB.memoryBytes(), "checkpointing alone does not "
+                + "rescue TP 1");
         assertTrue(plan.report("x").contains("DOES NOT FIT"));
     }
 
@@ -140,7 +141,8 @@ class TrainingPlanTest {
                 () -> new TrainingPlan(c, GpuModel.A100_40GB, 1, 3, 0.4, List.of()));
         assertEquals("world 3 (1 node x 3 GPUs) is not model_parallel_size 2 x dp: use a multiple of 2 GPUs",
                 e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new TrainingPlan(c, GpuModel.A100_40GB, 1, 8, 1.5, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new TrainingPlan(c, GpuModel.A100_40GB, 1, 8, 1.5,
+                List.of()));
         assertEquals("unknown GPU 'v100'; known: a100-40gb, a100-80gb, h100-80gb, h100-pcie, h200",
                 assertThrows(IllegalArgumentException.class, () -> GpuModel.byCliName("v100")).getMessage());
         assertEquals(GpuModel.H100_80GB, GpuModel.byCliName("H100-80GB"));

@@ -70,7 +70,8 @@ class TensorParallelEquivalenceTest {
             Collectives group = dist.tp();
             try (GroupTensorParallelPlan plan = new GroupTensorParallelPlan(group)) {
                 try (PointerScope scope = new PointerScope();
-                     Llama single = new Llama(config, TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32, SEED);
+                     Llama single = new Llama(config, TensorParallelPlan.SINGLE, dtype, AttentionKernel.SDPA_FP32,
+                             SEED);
                      Llama split = new Llama(config, plan, dtype, AttentionKernel.SDPA_FP32, SEED)) {
                     String tag = "rank " + rank + " of tp " + tp + " (" + dtype + ")";
                     Tensor all = Tensors.longTensor(ids, batch, seq + 1);

@@ -35,7 +35,8 @@ class DataParallelOptimizerTest {
     @Test
     void shardedStateIsTwelveBytesPerParameterOverDp() {
         int dp = 3;
-        try (Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.BFloat16, AttentionKernel.SDPA, 1, dp, ComputeDevice.cpu())) {
+        try (Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.BFloat16, AttentionKernel.SDPA, 1,
+                dp, ComputeDevice.cpu())) {
             long padded = model.parameters().flat().numel();
             assertEquals(0, padded % dp);
             assertTrue(padded - model.parameters().numel() < dp, "padding is less than one element per shard");
@@ -84,7 +85,8 @@ class DataParallelOptimizerTest {
     @Test
     void hugeGradientIsClippedToTheConfiguredNormAcrossShards() {
         try (PointerScope scope = new PointerScope();
-             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.SDPA, 1, 2, ComputeDevice.cpu())) {
+             Llama model = new Llama(CONFIG, TensorParallelPlan.SINGLE, ScalarType.Float, AttentionKernel.SDPA, 1, 2,
+                     ComputeDevice.cpu())) {
             long half = model.parameters().flat().numel() / 2;
             try (AdamWState first = new AdamWState(model.parameters(), SETTINGS, new Slice(0, half));
                  AdamWState second = new AdamWState(model.parameters(), SETTINGS, new Slice(half, half))) {

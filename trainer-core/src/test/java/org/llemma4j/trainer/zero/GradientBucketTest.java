@@ -12,7 +12,8 @@ class GradientBucketTest {
 
     /** Sorted by offset, the buckets tile [0, padded) without gaps or overlaps. */
     private static void assertTiles(List<GradientBucket> buckets, long padded) {
-        List<GradientBucket> sorted = buckets.stream().sorted(Comparator.comparingLong(GradientBucket::offset)).toList();
+        List<GradientBucket> sorted =
+                buckets.stream().sorted(Comparator.comparingLong(GradientBucket::offset)).toList();
         long next = 0;
         for (GradientBucket b : sorted) {
             assertEquals(next, b.offset(), "gap or overlap before " + b + " in " + sorted);
