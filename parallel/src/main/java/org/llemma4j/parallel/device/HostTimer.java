@@ -1,18 +1,34 @@
 package org.llemma4j.parallel.device;
 
-/** A {@link DeviceTimer} on the host's monotonic clock: exact for the CPU, whose operations finish on return. */
-final class HostTimer implements DeviceTimer {
+import java.util.function.LongSupplier;
 
+/**
+ * A {@link DeviceTimer} on a host clock: exact for the CPU, whose operations finish on return. The device's timer
+ * reads the monotonic wall clock; a benchmark may give another clock in nanoseconds (a thread's CPU time, which
+ * other processes do not inflate).
+ */
+public final class HostTimer implements DeviceTimer {
+
+    private final LongSupplier clock;
     private long startedAt = -1;
     private long totalNanos;
     private int intervals;
+
+    HostTimer() {
+        this(System::nanoTime);
+    }
+
+    /** A timer on {@code clock}, a reading in nanoseconds. */
+    public HostTimer(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     @Override
     public void start() {
         if (startedAt >= 0) {
             throw new IllegalStateException("timer started twice without stop()");
         }
-        startedAt = System.nanoTime();
+        startedAt = clock.getAsLong();
     }
 
     @Override
@@ -20,7 +36,7 @@ final class HostTimer implements DeviceTimer {
         if (startedAt < 0) {
             throw new IllegalStateException("timer stopped without start()");
         }
-        totalNanos += System.nanoTime() - startedAt;
+        totalNanos += clock.getAsLong() - startedAt;
         startedAt = -1;
         intervals++;
     }

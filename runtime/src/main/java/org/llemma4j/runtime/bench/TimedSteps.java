@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.llemma4j.parallel.device.ComputeDevice;
 import org.llemma4j.parallel.device.DeviceKind;
 import org.llemma4j.parallel.device.DeviceTimer;
+import org.llemma4j.parallel.device.HostTimer;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.model.Llama;
 import org.llemma4j.trainer.tensor.Tensors;
@@ -62,7 +63,7 @@ public record TimedSteps(double forward, double backward, double accumulate, dou
         }
         ComputeDevice device = parallel.device();
         Supplier<DeviceTimer> timers = device.kind() == DeviceKind.CUDA
-                ? device::timer : () -> new ClockTimer(clock);
+                ? device::timer : () -> new HostTimer(clock);
         Step step = new Step(model, optimizer, parallel, tokens, batch, seq, recomputeLayers);
         try (DeviceTimer forward = timers.get(); DeviceTimer backward = timers.get();
              DeviceTimer accumulate = timers.get(); DeviceTimer optimizerTime = timers.get()) {
