@@ -204,8 +204,7 @@ public final class Collectives {
      * option structs) of a collective still in flight.
      */
     private static <P extends Pointer> P keep(P pointer) {
-        pointer.retainReference();
-        return pointer;
+        return OwnedPointer.retain(pointer);
     }
 
     private Backend backend() {

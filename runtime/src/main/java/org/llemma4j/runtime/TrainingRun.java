@@ -5,12 +5,17 @@ import org.llemma4j.parallel.DistEnv;
 import org.llemma4j.parallel.DistOptions;
 import org.llemma4j.parallel.Distributed;
 import org.llemma4j.parallel.device.ComputeDevice;
+import org.llemma4j.parallel.device.CudaProbe;
+import org.llemma4j.parallel.device.DeviceKind;
+import org.llemma4j.parallel.device.DeviceRequest;
 import org.llemma4j.runtime.checkpoint.SafetensorsCheckpointing;
 import org.llemma4j.runtime.data.RunData;
 import org.llemma4j.trainer.config.TrainConfig;
 import org.llemma4j.trainer.dist.ParallelContext;
 import org.llemma4j.trainer.train.StopSignal;
 import org.llemma4j.trainer.train.Trainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One process's part of a training run, put together from a config in one place, in this order: the intra-op
@@ -26,6 +31,8 @@ import org.llemma4j.trainer.train.Trainer;
  * }</pre>
  */
 public final class TrainingRun implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
     private final Distributed dist;       // null for a single process
     private final StopSignal stop;
@@ -54,6 +61,7 @@ public final class TrainingRun implements AutoCloseable {
                 Runtime.getRuntime().availableProcessors(), env.localWorldSize()));
         ComputeDevice device = ComputeDevice.select(resolved.device().device(), env.localRank(),
                 env.localWorldSize(), resolved.training().intraOpThreads().orElseThrow());
+        warnIfAutoFellBackToTheCpu(resolved.device().device(), device);
         MemoryFit.require(device, resolved, env.worldSize());
         DistOptions distOptions = DistOptions.on(device, resolved.parallelism().modelParallelSize());
         distOptions = distOptions.withTimeouts(options.rendezvousTimeout(), distOptions.collectiveTimeout());
@@ -86,6 +94,23 @@ public final class TrainingRun implements AutoCloseable {
                 dist.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * {@code device: auto} on the CUDA build where libtorch sees no GPU trains on the CPU, as asked; but on a GPU node
+     * that is almost always a driver too old for CUDA 13 or a job given no GPU, so say so instead of training on the
+     * host unannounced.
+     */
+    private static void warnIfAutoFellBackToTheCpu(DeviceRequest request, ComputeDevice device) {
+        if (request != DeviceRequest.AUTO || device.kind() != DeviceKind.CPU) {
+            return;
+        }
+        CudaProbe probe = CudaProbe.detect();
+        if (probe.nativesBuilt()) {
+            LOG.warn("device auto: this is the CUDA build, but libtorch sees no CUDA device (CUDA_VISIBLE_DEVICES {});"
+                    + " training on the CPU. CUDA 13 needs NVIDIA driver 580 or newer (nvidia-smi shows it); set"
+                    + " device: cuda to make this an error", probe.visibleDevices());
         }
     }
 

@@ -70,16 +70,19 @@ public final class ComputeDevice {
     }
 
     /**
-     * Selects this rank's device before anything is allocated: {@code cpu}, or {@code cuda:localRank} made the
-     * current device of the calling thread; {@code auto} is CUDA when libtorch sees a CUDA device.
+     * Selects this rank's device before anything is allocated: {@code cpu}, or {@code cuda:localRank} (cuda:0 when
+     * the job gives each process one GPU) made the current device of the calling thread; {@code auto} is CUDA when
+     * libtorch sees a CUDA device.
      *
      * @param cpuThreads libtorch's intra-op threads on the CPU (set on the CPU only; a GPU rank leaves them be)
      * @throws DeviceException when CUDA is requested but this build has the CPU natives or the node no GPU, when
      *         the node has fewer GPUs than {@code localWorldSize}, or when the GPU cannot be initialised
      */
     public static ComputeDevice select(DeviceRequest request, int localRank, int localWorldSize, int cpuThreads) {
-        DeviceKind kind = DeviceSelection.resolve(request, CudaProbe.detect(), localRank, localWorldSize);
-        return kind == DeviceKind.CUDA ? cuda(localRank) : cpu(cpuThreads, localWorldSize);
+        CudaProbe probe = CudaProbe.detect();
+        DeviceKind kind = DeviceSelection.resolve(request, probe, localRank, localWorldSize);
+        return kind == DeviceKind.CUDA ? cuda(DeviceSelection.cudaIndex(probe, localRank))
+                : cpu(cpuThreads, localWorldSize);
     }
 
     /**

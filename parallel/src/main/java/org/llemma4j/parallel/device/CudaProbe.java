@@ -22,6 +22,9 @@ import org.bytedeco.pytorch.global.torch;
  */
 public record CudaProbe(boolean nativesBuilt, int deviceCount, String natives, String visibleDevices) {
 
+    /** {@link #visibleDevices} when {@code CUDA_VISIBLE_DEVICES} is not set. */
+    static final String UNSET = "unset";
+
     public CudaProbe {
         if (deviceCount < 0) {
             throw new IllegalArgumentException("CUDA device count " + deviceCount + " must be >= 0");
@@ -39,7 +42,7 @@ public record CudaProbe(boolean nativesBuilt, int deviceCount, String natives, S
         boolean built = torch.getCUDAHooks().isBuilt();
         int count = built ? torch.cuda_device_count() : 0;
         String visible = System.getenv("CUDA_VISIBLE_DEVICES");
-        return new CudaProbe(built, count, loadedNatives(), visible == null ? "unset" : "'" + visible + "'");
+        return new CudaProbe(built, count, loadedNatives(), visible == null ? UNSET : "'" + visible + "'");
     }
 
     /**

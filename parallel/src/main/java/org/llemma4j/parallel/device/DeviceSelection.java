@@ -45,13 +45,27 @@ final class DeviceSelection {
         }
     }
 
+    /**
+     * The CUDA device a rank computes on: {@code cuda:LOCAL_RANK} among the node's GPUs, or {@code cuda:0} where the
+     * job gives each process a GPU of its own ({@code srun --gpus-per-task=1} or {@code --gpu-bind} set
+     * {@code CUDA_VISIBLE_DEVICES} per task to one device, so every rank sees exactly one).
+     */
+    static int cudaIndex(CudaProbe probe, int localRank) {
+        return boundToOneGpu(probe) ? 0 : localRank;
+    }
+
+    private static boolean boundToOneGpu(CudaProbe probe) {
+        return probe.deviceCount() == 1 && !probe.visibleDevices().equals(CudaProbe.UNSET);
+    }
+
     private static DeviceKind enoughDevices(CudaProbe probe, int localWorldSize) {
         int devices = probe.deviceCount();
-        if (localWorldSize > devices) {
+        if (localWorldSize > devices && !boundToOneGpu(probe)) {
             throw new DeviceException("LOCAL_WORLD_SIZE " + localWorldSize + " is larger than this node's " + devices
                     + " CUDA device" + (devices == 1 ? "" : "s") + " (CUDA_VISIBLE_DEVICES " + probe.visibleDevices()
                     + "): each rank computes on its own GPU, cuda:LOCAL_RANK, so start at most " + devices
-                    + " rank" + (devices == 1 ? "" : "s") + " per node (--nproc-per-node, srun --ntasks-per-node)");
+                    + " rank" + (devices == 1 ? "" : "s") + " per node (--nproc-per-node, srun --ntasks-per-node),"
+                    + " or give each rank one GPU of its own (srun --gpus-per-task=1)");
         }
         return DeviceKind.CUDA;
     }

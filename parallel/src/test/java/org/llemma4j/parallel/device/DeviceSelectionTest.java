@@ -53,13 +53,25 @@ class DeviceSelectionTest {
                 () -> DeviceSelection.resolve(DeviceRequest.CUDA, FOUR_GPUS, 0, 8));
         assertEquals("LOCAL_WORLD_SIZE 8 is larger than this node's 4 CUDA devices (CUDA_VISIBLE_DEVICES"
                 + " '0,1,2,3'): each rank computes on its own GPU, cuda:LOCAL_RANK, so start at most 4 ranks per node"
-                + " (--nproc-per-node, srun --ntasks-per-node)", e.getMessage());
+                + " (--nproc-per-node, srun --ntasks-per-node), or give each rank one GPU of its own"
+                + " (srun --gpus-per-task=1)", e.getMessage());
         DeviceException auto = assertThrows(DeviceException.class,
                 () -> DeviceSelection.resolve(DeviceRequest.AUTO, ONE_GPU, 1, 2));
         assertEquals("LOCAL_WORLD_SIZE 2 is larger than this node's 1 CUDA device (CUDA_VISIBLE_DEVICES unset):"
                 + " each rank computes on its own GPU, cuda:LOCAL_RANK, so start at most 1 rank per node"
-                + " (--nproc-per-node, srun --ntasks-per-node)", auto.getMessage());
+                + " (--nproc-per-node, srun --ntasks-per-node), or give each rank one GPU of its own"
+                + " (srun --gpus-per-task=1)", auto.getMessage());
         assertEquals(DeviceKind.CUDA, DeviceSelection.resolve(DeviceRequest.CUDA, FOUR_GPUS, 3, 4));
+    }
+
+    @Test
+    void eachRankOnItsOwnGpuWhereTheNodeShowsAllAndOnCuda0WhereTheJobBindsOnePerTask() {
+        assertEquals(3, DeviceSelection.cudaIndex(FOUR_GPUS, 3));
+        assertEquals(0, DeviceSelection.cudaIndex(ONE_GPU, 0));
+        // srun --gpus-per-task=1: 8 tasks on a node, each seeing only its own GPU
+        CudaProbe bound = new CudaProbe(true, 1, GPU_JAR, "'5'");
+        assertEquals(DeviceKind.CUDA, DeviceSelection.resolve(DeviceRequest.CUDA, bound, 5, 8));
+        assertEquals(0, DeviceSelection.cudaIndex(bound, 5));
     }
 
     @Test

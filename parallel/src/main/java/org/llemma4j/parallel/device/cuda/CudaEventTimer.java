@@ -2,8 +2,8 @@ package org.llemma4j.parallel.device.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.cuda.CUDAEvent;
+import org.llemma4j.parallel.OwnedPointer;
 import org.llemma4j.parallel.device.DeviceTimer;
 
 /**
@@ -26,7 +26,9 @@ final class CudaEventTimer implements DeviceTimer {
             throw new IllegalStateException("timer started twice without stop()");
         }
         if (ended == pairs.size()) {
-            pairs.add(new CUDAEvent[] {owned(new CUDAEvent(TIMING)), owned(new CUDAEvent(TIMING))});
+            // The timer owns its events: a step's PointerScope open around start() must not free them.
+            pairs.add(new CUDAEvent[] {OwnedPointer.retain(new CUDAEvent(TIMING)),
+                    OwnedPointer.retain(new CUDAEvent(TIMING))});
         }
         pairs.get(ended)[0].record();
         running = true;
@@ -76,19 +78,10 @@ final class CudaEventTimer implements DeviceTimer {
     @Override
     public void close() {
         for (CUDAEvent[] pair : pairs) {
-            pair[0].close();
-            pair[1].close();
+            pair[0].releaseReference();
+            pair[1].releaseReference();
         }
         pairs.clear();
         ended = 0;
-    }
-
-    /** The timer owns its events: a step's PointerScope open around start() must not free them. */
-    private static CUDAEvent owned(CUDAEvent event) {
-        PointerScope scope = PointerScope.getInnerScope();
-        if (scope != null) {
-            scope.detach(event);
-        }
-        return event;
     }
 }
