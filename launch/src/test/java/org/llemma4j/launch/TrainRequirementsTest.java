@@ -23,7 +23,7 @@ class TrainRequirementsTest {
         assertTrue(message.startsWith("launch train: cannot start this run here: model_parallel_size 2 needs a world"
                 + " size that is a multiple of 2"), message);
         if (message.contains("no CUDA device is available")) {
-            assertTrue(message.contains("this config needs CUDA GPUs (it fits from 8 x a100-40gb at"
+            assertTrue(message.contains("this config needs CUDA GPUs (it fits from 16 x a100-40gb at"
                     + " model_parallel_size 2;"), message);
         }
         assertTrue((System.nanoTime() - start) / 1e9 < 60, "stops at once");

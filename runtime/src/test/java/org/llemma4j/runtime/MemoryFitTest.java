@@ -57,8 +57,9 @@ class MemoryFitTest {
                 + " of this rank's device (" + cpu.description() + "): use more ranks (model_parallel_size, ZeRO"
                 + " stage 1 over more data-parallel ranks), activation checkpointing or a smaller micro-batch;"
                 + " `launch plan` shows the estimate", e.getMessage());
-        assertEquals("bf16 weights 62.9 GiB + fp32 gradients 125.7 GiB + optimizer 377.1 GiB + activations 8.1 GiB"
-                + " + output head 1.2 GiB", memory.describe(false), "34B at tp 1: 33.7 B parameters x 18 bytes");
+        assertEquals("bf16 weights 62.9 GiB + fp32 gradients 125.7 GiB + optimizer 377.1 GiB + bf16 parameter"
+                + " gradients 62.9 GiB + activations 8.1 GiB + output head 1.2 GiB", memory.describe(false),
+                "34B at tp 1: 33.7 B parameters x 20 bytes");
     }
 
     @Test
@@ -72,7 +73,8 @@ class MemoryFitTest {
         RankMemory memory = RankMemory.of(config("llemma-7b.yaml"), 256);
         assertEquals(memory.tensorBytes() + (3L << 30), memory.gpuBytes());
         assertEquals("bf16 weights 6.3 GiB + fp32 gradients 12.6 GiB + optimizer 0.3 GiB (ZeRO-1 shard of dp 128)"
-                + " + activations 5.4 GiB + output head 1.2 GiB + CUDA context and buffers 3.0 GiB",
+                + " + bf16 parameter gradients 6.3 GiB + activations 5.4 GiB + output head 1.2 GiB + CUDA context"
+                + " and buffers 3.0 GiB",
                 memory.describe(true));
     }
 }

@@ -64,6 +64,14 @@ public record RankMemory(TrainConfig config, int tp, int dp) {
         return MemoryModel.FP32 * paddedParameters();
     }
 
+    /**
+     * The bf16 gradients autograd hands each parameter (its {@code .grad}) before they are added into the fp32
+     * buffer: 2 bytes x parameters, all alive together at the end of a micro-batch's backward pass.
+     */
+    public long parameterGradientBytes() {
+        return MemoryModel.BF16 * parameters();
+    }
+
     /** Whether ZeRO-1 shards the optimizer state over the dp ranks. */
     public boolean shardsOptimizer() {
         return config.parallelism().zero().shardsOptimizer(dp);
@@ -112,7 +120,7 @@ public record RankMemory(TrainConfig config, int tp, int dp) {
 
     /** Everything a rank holds at the peak of a step, as configured, without the CUDA allowance. */
     public long tensorBytes() {
-        return modelStateBytes() + activationBytes() + headBytes();
+        return modelStateBytes() + parameterGradientBytes() + activationBytes() + headBytes();
     }
 
     /** Everything a GPU rank needs: {@link #tensorBytes()} and the CUDA allowance. */
@@ -123,7 +131,7 @@ public record RankMemory(TrainConfig config, int tp, int dp) {
     /** The tensors with the other activation setting, to show what checkpointing buys (or would). */
     public long tensorBytesOtherwise() {
         long other = training().checkpointActivations() ? fullActivationBytes() : checkpointedActivationBytes();
-        return modelStateBytes() + other + headBytes();
+        return modelStateBytes() + parameterGradientBytes() + other + headBytes();
     }
 
     /**
@@ -131,9 +139,10 @@ public record RankMemory(TrainConfig config, int tp, int dp) {
      * with the CUDA allowance when {@code cuda}.
      */
     public String describe(boolean cuda) {
-        String s = String.format(Locale.ROOT, "bf16 weights %s + fp32 gradients %s + optimizer %s%s + activations"
-                        + " %s + output head %s", Bytes.gib(weightBytes()), Bytes.gib(gradientBytes()),
-                Bytes.gib(optimizerBytes()), shardsOptimizer() ? " (ZeRO-1 shard of dp " + dp + ")" : "",
+        String s = String.format(Locale.ROOT, "bf16 weights %s + fp32 gradients %s + optimizer %s%s + bf16"
+                        + " parameter gradients %s + activations %s + output head %s", Bytes.gib(weightBytes()),
+                Bytes.gib(gradientBytes()), Bytes.gib(optimizerBytes()),
+                shardsOptimizer() ? " (ZeRO-1 shard of dp " + dp + ")" : "", Bytes.gib(parameterGradientBytes()),
                 Bytes.gib(activationBytes()), Bytes.gib(headBytes()));
         return cuda ? s + " + CUDA context and buffers " + Bytes.gib(cudaReserveBytes()) : s;
     }

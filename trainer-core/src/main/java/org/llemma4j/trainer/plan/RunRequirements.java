@@ -62,10 +62,10 @@ public final class RunRequirements {
             int ranksHere = worldSize >= 1 && worldSize % tp == 0 ? worldSize : tp;
             long perRank = cpuBytesPerRank(config, ranksHere);
             if (perRank * ranksHere > hostMemoryBytes) {
-                unmet.add(String.format(Locale.ROOT, "no CUDA device is available, and on the CPU each rank needs"
-                                + " about %.1f GiB (bf16 weights, fp32 gradients, optimizer shard, activations of"
-                                + " one micro-batch) x %d rank%s = %.1f GiB, more than this machine's %.1f GiB:"
-                                + " this config needs CUDA GPUs (%s)",
+                unmet.add(String.format(Locale.ROOT, "no CUDA device is available, and on the CPU each rank"
+                                + " needs about %.1f GiB (bf16 weights and gradients, fp32 gradients, optimizer"
+                                + " shard, activations of one micro-batch) x %d rank%s = %.1f GiB, more than this"
+                                + " machine's %.1f GiB: this config needs CUDA GPUs (%s)",
                         perRank / GIB, ranksHere, ranksHere == 1 ? "" : "s", perRank * ranksHere / GIB,
                         hostMemoryBytes / GIB, gpuHint(config)));
             }

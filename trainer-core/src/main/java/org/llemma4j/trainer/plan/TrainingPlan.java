@@ -221,6 +221,8 @@ public record TrainingPlan(TrainConfig config, GpuModel gpu, int nodes, int gpus
                 ceilDiv(m.numLayers(), training().checkpointNumLayers()), training().checkpointNumLayers(),
                 training().checkpointNumLayers() == 1 ? "" : "s");
         String full = f("activations, not checkpointed: %d layers", m.numLayers());
+        out.add(row("parameter gradients, bf16, during backward (2 B x params/tp)",
+                memory().parameterGradientBytes()));
         out.add(row((training().checkpointActivations() ? ckpt : full) + f(" (b %d, s %d)",
                 training().microBatchSize(), training().seqLength()), activationBytes()));
         out.add(row("output head: final norm 4sbh + fp32 logits 4 B x v/tp x s x b", headBytes()));
