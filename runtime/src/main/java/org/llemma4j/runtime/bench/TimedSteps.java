@@ -123,7 +123,7 @@ public record TimedSteps(double forward, double backward, double accumulate, dou
                 phases[3].start();
                 Tensor squares = optimizer.reduceGradients();
                 long beforeRead = System.nanoTime();
-                double norm = Math.sqrt(parallel.sumOverWorld(Tensors.item(squares))[0]);   // the step's one read
+                double norm = Math.sqrt(Tensors.item(parallel.sumOverWorld(squares)));   // the step's one read
                 long afterRead = System.nanoTime();
                 optimizer.step(1e-4, norm);
                 phases[3].stop();

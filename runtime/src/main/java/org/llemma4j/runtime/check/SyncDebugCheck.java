@@ -14,7 +14,7 @@ import org.llemma4j.trainer.tensor.Tensors;
 
 /**
  * Check 3b: steady-state bf16 steps with libtorch's CUDA sync-debug mode at error, so that any operation that makes
- * the host wait for the GPU throws; only the step's one host read (loss, gradient norm, stop flag, timing) is let
+ * the host wait for the GPU throws; only the step's one host read (loss, gradient norm, stop flag) is let
  * through ({@link SyncDebugGate}). It passes when the steps run and make exactly one read each. First it proves
  * that the mode bites: a deliberate copy to the host must throw.
  */
